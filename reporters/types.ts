@@ -1,0 +1,25 @@
+// Reporters are classes on these hooks, registered in one map keyed by the CLI name (reporters/index.ts).
+// A reporter says whether it owns stdout; stdout carries only the chosen output format.
+import type { CheckResult, Report } from '../src/model.js';
+
+/** One unit of gather work (a probe or a reader), for the live view. */
+export interface GatherStep {
+  readonly key: string; // e.g. 'tls', 'http2Host', 'k8s.service'
+  readonly label: string; // e.g. 'TLS handshake with SNI milvus.example.com'
+}
+
+export interface RunInfo {
+  readonly target: Report['target'];
+  readonly startedAt: string;
+  readonly checkCount: number;
+}
+
+export interface DoctorReporter {
+  readonly name: string;
+  readonly writesStdout: boolean;
+  onGatherStart?(steps: readonly GatherStep[]): void;
+  onGatherStep?(key: string, status: 'ok' | 'error' | 'skipped', ms: number): void;
+  onRunStart?(info: RunInfo): void;
+  onCheck?(result: CheckResult): void;
+  onEnd(report: Report): void | Promise<void>;
+}

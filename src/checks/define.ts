@@ -1,0 +1,59 @@
+// A check is a small declarative record (after linkerd's healthcheck): the healthy state as its title,
+// a hint, a fix, why it matters, and one pure function from Facts to a Judgement.
+import type { Area, Outcome, Severity } from '../model.js';
+import type { Facts, JudgeOptions } from '../facts/types.js';
+
+export type Judgement =
+  | { readonly verdict: 'pass'; readonly observed?: string; readonly evidence?: Record<string, string> }
+  | {
+      readonly verdict: 'warn' | 'fail';
+      readonly expected: string;
+      readonly observed: string;
+      /** Overrides the catalogue hint when the facts say something more precise. */
+      readonly hint?: string;
+      readonly fix?: string;
+      readonly evidence?: Record<string, string>;
+    }
+  | { readonly verdict: 'skip'; readonly reason: string }
+  | { readonly verdict: 'blocked'; readonly blockedBy: string; readonly reason: string }
+  | { readonly verdict: 'error'; readonly observed: string; readonly hint?: string; readonly evidence?: Record<string, string> };
+
+export interface CheckDef {
+  readonly id: string;
+  readonly area: Area;
+  /** The healthy state, e.g. "the served chain is complete and in order". */
+  readonly title: string;
+  readonly severity: Severity;
+  /** One line: what to do when it fails. */
+  readonly hint: string;
+  /** A ready command or manifest fragment, where one exists. */
+  readonly fix?: string;
+  /** Why it matters, for `explain` and docs/checks.md. */
+  readonly why: string;
+  readonly judge: (facts: Facts, options: JudgeOptions) => Judgement;
+}
+
+export function defineChecks(checks: readonly CheckDef[]): readonly CheckDef[] {
+  return checks;
+}
+
+/** Used when a fact this check needs is missing: the check is blocked by the check that owns the fact. */
+export type Needed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly judgement: Judgement };
+
+/**
+ * Unwraps an outcome. `owner` is the id of the check that judges this outcome itself: when the
+ * outcome errored, this check is blocked by the owner; when it was skipped because something
+ * upstream failed, it is blocked by that; when it was skipped as not applicable, it is skipped.
+ */
+export function need<T>(outcome: Outcome<T>, owner: string): Needed<T> {
+  switch (outcome.status) {
+    case 'ok':
+      return { ok: true, value: outcome.value };
+    case 'error':
+      return { ok: false, judgement: { verdict: 'blocked', blockedBy: owner, reason: `${owner}: ${outcome.error.message}` } };
+    case 'skipped':
+      return outcome.blockedBy
+        ? { ok: false, judgement: { verdict: 'blocked', blockedBy: outcome.blockedBy, reason: outcome.reason } }
+        : { ok: false, judgement: { verdict: 'skip', reason: outcome.reason } };
+  }
+}

@@ -1,0 +1,45 @@
+import type { Area, ProbeErrorInfo } from './model.js';
+
+/** Root of the doctor's own errors: a fixed `code` that tests assert on, never the message text. */
+export class DoctorError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** Bad flags, files, certificates or kubeconfigs: one clear line on stderr and exit 2. */
+export class UsageError extends DoctorError {
+  constructor(message: string, code = 'DOCTOR_USAGE', options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** A probe failed at a named layer. Serialised into Facts with `toInfo()`. */
+export class ProbeError extends DoctorError {
+  readonly layer: Area;
+  readonly detail?: Record<string, string | number | boolean | null>;
+  constructor(
+    layer: Area,
+    code: string,
+    message: string,
+    detail?: Record<string, string | number | boolean | null>,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+    this.layer = layer;
+    this.detail = detail;
+  }
+  toInfo(): ProbeErrorInfo {
+    return { code: this.code, layer: this.layer, message: this.message, ...(this.detail ? { detail: this.detail } : {}) };
+  }
+}
+
+/** The deadline of one probe passed. Each phase has its own code (connect, handshake, response). */
+export class ProbeTimeoutError extends ProbeError {
+  constructor(layer: Area, phase: string, ms: number) {
+    super(layer, `${layer.toUpperCase()}_${phase.toUpperCase()}_TIMEOUT`, `no ${phase} within ${ms} ms`, { phase, ms });
+  }
+}

@@ -1,0 +1,4 @@
+// Placeholder: the Kubernetes snapshot is defined by the Kubernetes suites (issue 3).
+export interface K8sFacts {
+  readonly source: 'live' | 'manifests';
+}
