@@ -1,0 +1,110 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { CheckResult } from '../src/model.js';
+import { detectColor } from './color.js';
+import { PlainReporter } from './plain.js';
+import { firstToLookAt, formatDuration, formatLookFirst } from './presentation.js';
+import { SAMPLE_CHECKS, SAMPLE_SECRET, playSampleRun, sampleReport } from './sample-run.js';
+
+async function runPlain(options: { color?: boolean; checks?: readonly CheckResult[]; viaOnCheck?: boolean } = {}) {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  const reporter = new PlainReporter({ out, color: options.color ?? false, secrets: [SAMPLE_SECRET] });
+  const report = sampleReport(options.checks);
+  if (options.viaOnCheck === false) await reporter.onEnd(report);
+  else await playSampleRun(reporter, 0, report);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+describe('PlainReporter', () => {
+  it('prints one greppable line per check with details under findings', async () => {
+    const text = await runPlain();
+    const lines = text.split('\n');
+    for (const c of SAMPLE_CHECKS) {
+      expect(lines.filter((l) => l.includes(` ${c.id}  `) && /^[A-Z]+ +\S/.test(l))).toHaveLength(1);
+    }
+    expect(lines).toContain('PASS    dns.resolves  the host resolves to the load balancer address  (4 ms)');
+    expect(lines).toContain('SKIP    aws.target-group-grpc  the target group speaks gRPC to ip targets  (0 ms)  skipped: provider is gcp');
+    expect(text).toMatch(/^FAIL    http2\.authority-routed {2}.*\(112 ms\)\n {8}expected: :status 200 with content-type application\/grpc\n {8}observed: :status 404/m);
+    // A multi-line fix keeps its lines, indented under `fix:`.
+    expect(text).toContain(
+      '        fix:\n          kubectl -n milvus patch ingress milvus --type=json \\\n            -p \'[{"op":"replace"',
+    );
+    expect(text).toContain('        blocked:  blocked by http2.authority-routed: requests do not reach Milvus');
+    expect(text).toContain('        docs:     docs/checks.md#gcp.backend-http2');
+    expect(text).toContain('gather ok      dns  resolve milvus.example.com  (4 ms)');
+    expect(text).toContain('milvus-l7-doctor: checking host=milvus.example.com address=203.0.113.10 port=443 provider=gcp namespace=milvus (7 checks)');
+    const tail = lines.filter(Boolean).slice(-2);
+    expect(tail[0]).toBe('summary: 2 pass, 1 warn, 1 fail, 1 skip, 1 blocked, 1 error in 1.2 s');
+    expect(tail[1]).toMatch(/^look first: FAIL http2\.authority-routed: the Ingress host rule does not match/);
+  });
+
+  it('never prints a secret, nor escape codes without colour, nor raw control characters', async () => {
+    const text = await runPlain();
+    expect(text).not.toContain(SAMPLE_SECRET);
+    expect(text).toContain('[REDACTED]');
+    // eslint-disable-next-line no-control-regex
+    expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
+    expect(text).toContain('\\x07bell');
+  });
+
+  it('colours verdict tags only when asked', async () => {
+    const text = await runPlain({ color: true });
+    expect(text).toContain('\u001b[31mFAIL   \u001b[39m');
+    expect(text).not.toContain(SAMPLE_SECRET);
+  });
+
+  it('prints checks that only arrive with the final report, once', async () => {
+    const text = await runPlain({ viaOnCheck: false });
+    expect(text.match(/^FAIL +http2\.authority-routed/gm)).toHaveLength(1);
+    expect(text).toContain('summary: 2 pass');
+  });
+
+  it('says so when nothing needs attention', async () => {
+    const text = await runPlain({ checks: SAMPLE_CHECKS.filter((c) => c.verdict === 'pass' || c.verdict === 'skip') });
+    expect(text.trimEnd().split('\n').at(-1)).toBe('look first: nothing; every check that ran passed');
+  });
+});
+
+describe('detectColor', () => {
+  it.each([
+    [true, {}, true],
+    [false, {}, false],
+    [true, { NO_COLOR: '1' }, false],
+    [true, { NO_COLOR: '' }, true],
+    [false, { FORCE_COLOR: '1' }, true],
+    [true, { FORCE_COLOR: '0' }, false],
+    [true, { NO_COLOR: '1', FORCE_COLOR: '1' }, true],
+    [true, { TERM: 'dumb' }, false],
+  ])('isTTY=%s env=%j → %s', (isTTY, env, expected) => {
+    expect(detectColor({ isTTY }, env)).toBe(expected);
+  });
+});
+
+describe('presentation', () => {
+  it.each([
+    [0, '0 ms'],
+    [999.4, '999 ms'],
+    [1234, '1.2 s'],
+    [125_000, '2 min 5 s'],
+    [-1, '0 ms'],
+  ])('formatDuration(%s) = %s', (ms, expected) => {
+    expect(formatDuration(ms)).toBe(expected);
+  });
+
+  it('looks first at the most severe failure, then errors, then warnings', () => {
+    const base = { area: 'tls', title: 't', durationMs: 0 } as const;
+    const checks: CheckResult[] = [
+      { ...base, id: 'w', verdict: 'warn', severity: 'critical' },
+      { ...base, id: 'e', verdict: 'error', severity: 'critical' },
+      { ...base, id: 'f-minor', verdict: 'fail', severity: 'minor' },
+      { ...base, id: 'f-major', verdict: 'fail', severity: 'major' },
+      { ...base, id: 'f-major-later', verdict: 'fail', severity: 'major' },
+    ];
+    expect(firstToLookAt(checks)?.id).toBe('f-major');
+    expect(firstToLookAt(checks.slice(0, 2))?.id).toBe('e');
+    expect(firstToLookAt(checks.slice(0, 1))?.id).toBe('w');
+    expect(formatLookFirst([])).toBe('look first: no checks ran');
+  });
+});
