@@ -1,0 +1,12 @@
+// The one registry of checks. Reporters, `explain`, docs/checks.md and the suites all read it.
+import type { CheckDef } from './checks/define.js';
+import { networkChecks } from './checks/network.js';
+import { tlsChecks } from './checks/tls.js';
+import { grpcChecks } from './checks/grpc.js';
+import { milvusChecks } from './checks/milvus.js';
+
+export const CATALOG: readonly CheckDef[] = [...networkChecks, ...tlsChecks, ...grpcChecks, ...milvusChecks];
+
+export function findCheck(id: string): CheckDef | undefined {
+  return CATALOG.find((c) => c.id === id);
+}

@@ -1,0 +1,188 @@
+// HTTP/2 and gRPC through the load balancer: does a gRPC request for the host reach Milvus.
+import { defineChecks, need, type Judgement } from './define.js';
+import type { Facts, GrpcHttpFact } from '../facts/types.js';
+
+/** What an HTTP status from an L7 load balancer means for a gRPC call (FAILURES.md, data path). */
+export const LB_STATUS_MEANING: Record<number, { meaning: string; hint: string; fix?: string }> = {
+  400: {
+    meaning: 'the front rejected the request as bad HTTP',
+    hint: 'a plaintext or HTTP/1.1-only listener in front, or a client sending plaintext to 443: use TLS with HTTP/2 end to end',
+  },
+  404: {
+    meaning: 'no rule matched — the load balancer\'s default 404',
+    hint: 'no Ingress rule matches :authority = the host: fix spec.rules[].host, or use the name the rule has. grpc-js reports this as UNIMPLEMENTED "Received HTTP status code 404", and the Node SDK turns it into an empty success',
+    fix: 'kubectl -n <ns> get ingress <name> -o jsonpath=\'{.spec.rules[*].host}\' — the host must equal the name clients use',
+  },
+  464: {
+    meaning: 'ALB: the target group protocol version is not GRPC',
+    hint: 'the ALB target group was created for HTTP/1 or HTTP/2, not gRPC: set the backend protocol version annotation (the target group is recreated)',
+    fix: 'kubectl -n <ns> annotate ingress <name> alb.ingress.kubernetes.io/backend-protocol-version=GRPC --overwrite',
+  },
+  502: {
+    meaning: 'the load balancer could not talk to the target (protocol or TLS mismatch, or the target reset the connection)',
+    hint: 'the protocol between the load balancer and Milvus does not match: ALB gRPC targets get plaintext h2c (tlsMode 0); GKE HTTP2 backends need Milvus with TLS (tlsMode 1) and app-protocols {"<port name>":"HTTP2"} keyed by the port NAME',
+  },
+  503: {
+    meaning: 'no registered or healthy targets behind the load balancer',
+    hint: 'the target group / NEG has no ready endpoints: check the pods, the health check (ALB gRPC health check; GKE BackendConfig HTTP :9091 /healthz) and target registration',
+  },
+  504: {
+    meaning: 'the target did not answer in time',
+    hint: 'the load balancer reaches no one on 19530: security groups / firewall rules must allow the load balancer to the pods on 19530 (and 9091 for GKE health checks)',
+  },
+};
+
+function isGrpcAnswer(h: GrpcHttpFact): boolean {
+  return h.grpcStatus !== null;
+}
+
+function describeAnswer(h: GrpcHttpFact): string {
+  const parts = [`HTTP ${h.status ?? '?'}`];
+  if (h.contentType) parts.push(h.contentType);
+  if (h.grpcStatus !== null) parts.push(`grpc-status ${h.grpcStatus}${h.grpcMessage ? ` "${h.grpcMessage}"` : ''}`);
+  if (h.server) parts.push(`server: ${h.server}`);
+  return parts.join(', ');
+}
+
+function hostTargetsAddress(f: Facts): boolean {
+  if (f.target.address === null) return true;
+  const dns = f.dataPath.dns;
+  if (dns.status !== 'ok') return false;
+  const wanted = dns.value.addressResolved ?? [f.target.address];
+  return dns.value.addresses.some((a) => wanted.includes(a));
+}
+
+export const grpcChecks = defineChecks([
+  {
+    id: 'http2.grpc',
+    area: 'http2',
+    title: 'a gRPC request for the host reaches a gRPC server',
+    severity: 'critical',
+    hint: 'the load balancer must route :authority = host over HTTP/2 to Milvus\'s gRPC port',
+    why: 'A raw HTTP/2 gRPC request (GetVersion, content-type application/grpc, te: trailers) shows the real :status the load balancer returns, which gRPC clients hide behind UNIMPLEMENTED/UNAVAILABLE — and the Node SDK behind an empty success.',
+    judge: (f): Judgement => {
+      const h = need(f.dataPath.http2Host, 'http2.grpc');
+      if (!h.ok) {
+        if (f.dataPath.http2Host.status === 'error') {
+          const e = f.dataPath.http2Host.error;
+          return { verdict: 'fail', expected: 'an HTTP/2 response with grpc-status', observed: `${e.code}: ${e.message}`, hint: 'the HTTP/2 exchange itself failed: see observed' };
+        }
+        return h.judgement;
+      }
+      const v = h.value;
+      if (isGrpcAnswer(v)) return { verdict: 'pass', observed: describeAnswer(v) };
+      const known = v.status !== null ? LB_STATUS_MEANING[v.status] : undefined;
+      const evidence: Record<string, string> = {};
+      if (v.bodySnippet) evidence.body = v.bodySnippet;
+      const other = f.dataPath.http2Address;
+      if (other.status === 'ok') evidence[`:authority ${other.value.authority}`] = describeAnswer(other.value);
+      if (known) {
+        return {
+          verdict: 'fail',
+          expected: 'a gRPC answer (grpc-status) for :authority ' + v.authority,
+          observed: `${describeAnswer(v)}: ${known.meaning}`,
+          hint: known.hint,
+          ...(known.fix ? { fix: known.fix } : {}),
+          evidence,
+        };
+      }
+      return {
+        verdict: 'fail',
+        expected: 'a gRPC answer (grpc-status) for :authority ' + v.authority,
+        observed: `${describeAnswer(v)}: not a gRPC server`,
+        hint: 'something that is not Milvus\'s gRPC port answered: check the Ingress backend service port (19530) and the load balancer protocol (gRPC / HTTP2)',
+        evidence,
+      };
+    },
+  },
+  {
+    id: 'http2.authority',
+    area: 'http2',
+    title: 'requests reach Milvus with the :authority clients will send',
+    severity: 'major',
+    hint: 'clients that dial the address must send :authority = host, or the host rule sends them to the default 404',
+    fix: 'pymilvus: connect(host=<address>, secure=True, server_name=<host>) sets :authority; Node SDK: channelOptions: { "grpc.default_authority": "<host>" } besides tls.serverName; or point DNS at the load balancer',
+    why: 'The Node SDK\'s tls.serverName sets only SNI: :authority stays the dialled address, the host rule does not match, the load balancer answers 404, grpc-js maps it to UNIMPLEMENTED, and the SDK returns an empty "success". The doctor sends the request twice, with :authority = host and = address, to tell which clients work.',
+    judge: (f): Judgement => {
+      const host = need(f.dataPath.http2Host, 'http2.grpc');
+      if (!host.ok) return host.judgement;
+      const addr = need(f.dataPath.http2Address, 'http2.grpc');
+      if (!addr.ok) return addr.judgement;
+      const hostOk = isGrpcAnswer(host.value);
+      const addrOk = isGrpcAnswer(addr.value);
+      const h = host.value.authority;
+      const a = addr.value.authority;
+      if (hostOk && addrOk) return { verdict: 'pass', observed: `both ${h} and ${a} reach gRPC (host-less rule)` };
+      if (hostOk && !addrOk) {
+        const observed = `${h} → gRPC; ${a} → ${describeAnswer(addr.value)}`;
+        if (hostTargetsAddress(f)) return { verdict: 'pass', observed: `${observed} (clients dial the host, so they send the right :authority)` };
+        return {
+          verdict: 'warn',
+          expected: `clients can reach gRPC at ${a}`,
+          observed: `${observed}; the host does not resolve to this address, so clients must dial ${a} and override :authority`,
+        };
+      }
+      if (!hostOk && addrOk) {
+        return {
+          verdict: 'fail',
+          expected: `:authority ${h} is routed to Milvus`,
+          observed: `${h} → ${describeAnswer(host.value)}; ${a} → gRPC`,
+          hint: 'the rule routes the address but not the host: the Ingress rule names another host',
+        };
+      }
+      return { verdict: 'blocked', blockedBy: 'http2.grpc', reason: 'neither authority reaches gRPC' };
+    },
+  },
+  {
+    id: 'grpc.health',
+    area: 'grpc',
+    title: 'grpc.health.v1 Health/Check answers SERVING over 443',
+    severity: 'major',
+    hint: 'the gRPC health service reports the server is not serving',
+    why: 'The standard gRPC health check through the load balancer, as load balancer health checks and service meshes use it.',
+    judge: (f): Judgement => {
+      const g = f.dataPath.grpcHealth;
+      if (g.status === 'ok') {
+        return g.value.status === 'SERVING'
+          ? { verdict: 'pass', observed: 'SERVING' }
+          : { verdict: 'fail', expected: 'SERVING', observed: g.value.status };
+      }
+      if (g.status === 'error') {
+        if (g.error.code === 'GRPC_HEALTH_UNIMPLEMENTED') {
+          return {
+            verdict: 'warn',
+            expected: 'grpc.health.v1.Health implemented',
+            observed: 'UNIMPLEMENTED',
+            hint: 'the server has no gRPC health service: point the ALB health check at a path Milvus answers (default /AWS.ALB/healthcheck with success codes 12)',
+          };
+        }
+        return { verdict: 'fail', expected: 'SERVING', observed: `${g.error.code}: ${g.error.message}` };
+      }
+      return { verdict: 'blocked', blockedBy: g.blockedBy ?? 'http2.grpc', reason: g.reason };
+    },
+  },
+  {
+    id: 'grpc.sdk-version',
+    area: 'grpc',
+    title: 'the Milvus SDK connects through the load balancer and GetVersion returns a version',
+    severity: 'critical',
+    hint: 'the SDK could not get a version through the load balancer',
+    fix: 'new MilvusClient({ address: "<host>:443", ssl: true, tls: { serverName: "<host>" }, channelOptions: { "grpc.default_authority": "<host>" } })',
+    why: 'The real @zilliz/milvus2-sdk-node, connected the way the guides connect (TLS, server name, :authority = host). An empty version is a failure: the SDK turns UNIMPLEMENTED (a 404 at the load balancer) into an empty success.',
+    judge: (f): Judgement => {
+      const v = need(f.dataPath.milvusVersion, 'grpc.sdk-version');
+      if (v.ok) return { verdict: 'pass', observed: `${v.value.version} (connected in ${v.value.connectMs} ms)` };
+      const o = f.dataPath.milvusVersion;
+      if (o.status !== 'error') return v.judgement;
+      if (o.error.code === 'MILVUS_EMPTY_VERSION') {
+        return {
+          verdict: 'fail',
+          expected: 'a non-empty server version',
+          observed: 'an empty version: the SDK hid an UNIMPLEMENTED / HTTP 404 from the load balancer',
+          hint: 'the SDK\'s call did not reach Milvus: set channelOptions grpc.default_authority to the host (tls.serverName sets SNI only)',
+        };
+      }
+      return { verdict: 'fail', expected: 'a server version', observed: `${o.error.code}: ${o.error.message}` };
+    },
+  },
+]);

@@ -1,0 +1,172 @@
+// Milvus itself through the load balancer: health, credentials, authorization, a smoke test, latency,
+// and /healthz on 9091.
+import { defineChecks, need, type Judgement } from './define.js';
+import type { Facts } from '../facts/types.js';
+
+const GRPC_UNAUTHENTICATED = 16;
+const GRPC_OK = 0;
+
+function anonymousCode(f: Facts): number | null {
+  const a = f.dataPath.milvusAnonymous;
+  return a.status === 'ok' ? a.value.grpcCode : null;
+}
+
+export const milvusChecks = defineChecks([
+  {
+    id: 'milvus.health',
+    area: 'milvus',
+    title: 'Milvus CheckHealth reports healthy',
+    severity: 'critical',
+    hint: 'Milvus is up behind the load balancer but not healthy: fix the components it names',
+    why: 'Load balancer health checks prove little (GKE probes /healthz on 9091, ALB counts UNIMPLEMENTED as healthy); CheckHealth asks Milvus itself, through the data path.',
+    judge: (f): Judgement => {
+      const h = need(f.dataPath.milvusHealth, 'milvus.health');
+      if (!h.ok) {
+        const o = f.dataPath.milvusHealth;
+        return o.status === 'error' ? { verdict: 'fail', expected: 'isHealthy: true', observed: `${o.error.code}: ${o.error.message}` } : h.judgement;
+      }
+      if (h.value.isHealthy) return { verdict: 'pass', observed: 'isHealthy: true' };
+      return {
+        verdict: 'fail',
+        expected: 'isHealthy: true',
+        observed: `isHealthy: false${h.value.reasons.length ? `: ${h.value.reasons.join('; ')}` : ' (no reasons given)'}`,
+      };
+    },
+  },
+  {
+    id: 'milvus.credentials',
+    area: 'milvus',
+    title: 'the given credentials are accepted (or none are needed)',
+    severity: 'critical',
+    hint: 'authorization is enabled on this Milvus: give a token (--token or MILVUS_TOKEN) or --user/--password',
+    why: 'With authorizationEnabled, every call without valid credentials fails UNAUTHENTICATED "missing authorization".',
+    judge: (f): Judgement => {
+      if (f.target.credentials === 'none') {
+        const anon = need(f.dataPath.milvusAnonymous, 'milvus.credentials');
+        if (!anon.ok) return anon.judgement;
+        if (anon.value.grpcCode === GRPC_UNAUTHENTICATED) {
+          return {
+            verdict: 'fail',
+            expected: 'credentials for a server with authorization enabled',
+            observed: `UNAUTHENTICATED "${anon.value.message}" and no --token/--user was given`,
+          };
+        }
+        return { verdict: 'skip', reason: 'no credentials given, and none are required' };
+      }
+      const auth = need(f.dataPath.milvusAuth, 'milvus.credentials');
+      if (!auth.ok) {
+        const o = f.dataPath.milvusAuth;
+        return o.status === 'error' ? { verdict: 'fail', expected: 'the credentials are accepted', observed: `${o.error.code}: ${o.error.message}` } : auth.judgement;
+      }
+      if (auth.value.grpcCode === GRPC_OK) return { verdict: 'pass', observed: `accepted (${f.target.credentials})` };
+      return {
+        verdict: 'fail',
+        expected: 'the credentials are accepted',
+        observed: `gRPC code ${auth.value.grpcCode} "${auth.value.message}"`,
+        hint: 'the server refused the given credentials: check the token / user and password',
+      };
+    },
+  },
+  {
+    id: 'security.authorization',
+    area: 'security',
+    title: 'Milvus refuses calls without credentials (authorization is enabled)',
+    severity: 'major',
+    hint: 'anyone who reaches the load balancer can read and write: enable authorization',
+    fix: 'extraConfigFiles:\n  user.yaml: |+\n    common:\n      security:\n        authorizationEnabled: true',
+    why: 'An L7 load balancer with an internet-facing scheme publishes Milvus; without authorization every collection is open.',
+    judge: (f): Judgement => {
+      const anon = need(f.dataPath.milvusAnonymous, 'security.authorization');
+      if (!anon.ok) {
+        const o = f.dataPath.milvusAnonymous;
+        return o.status === 'error' ? { verdict: 'error', observed: `the anonymous call failed: ${o.error.code}: ${o.error.message}` } : anon.judgement;
+      }
+      if (anon.value.grpcCode === GRPC_UNAUTHENTICATED) return { verdict: 'pass', observed: `anonymous GetVersion refused: UNAUTHENTICATED "${anon.value.message}"` };
+      if (anon.value.grpcCode === GRPC_OK) {
+        return { verdict: 'warn', expected: 'UNAUTHENTICATED without credentials', observed: 'anonymous calls are accepted: authorization is off' };
+      }
+      return { verdict: 'error', observed: `anonymous call answered gRPC code ${anon.value.grpcCode} "${anon.value.message}": cannot tell whether authorization is on` };
+    },
+  },
+  {
+    id: 'security.default-password',
+    area: 'security',
+    title: 'the default root password (root:Milvus) is refused',
+    severity: 'critical',
+    hint: 'rotate the root password: root:Milvus is public knowledge',
+    fix: 'pymilvus: utility.reset_password("root", "Milvus", "<new>"); Node SDK: client.updateUser({ username: "root", oldPassword: "Milvus", newPassword: "<new>" })',
+    why: 'Milvus ships with root:Milvus. Through a public load balancer, a deployment that kept it is open to anyone.',
+    judge: (f): Judgement => {
+      const d = need(f.dataPath.milvusDefaultPassword, 'security.default-password');
+      if (!d.ok) {
+        const o = f.dataPath.milvusDefaultPassword;
+        return o.status === 'error' ? { verdict: 'error', observed: `the default-password call failed: ${o.error.code}: ${o.error.message}` } : d.judgement;
+      }
+      if (d.value.grpcCode !== GRPC_OK) return { verdict: 'pass', observed: `root:Milvus refused (gRPC code ${d.value.grpcCode})` };
+      if (anonymousCode(f) === GRPC_OK) return { verdict: 'skip', reason: 'authorization is off, so any password is accepted (see security.authorization)' };
+      return { verdict: 'fail', expected: 'root:Milvus refused', observed: 'root:Milvus is accepted through the load balancer' };
+    },
+  },
+  {
+    id: 'milvus.smoke',
+    area: 'milvus',
+    title: 'a temporary collection can be created, written, searched and dropped',
+    severity: 'major',
+    hint: 'a data-plane call failed through the load balancer: see the failed step',
+    why: 'With --smoke the doctor runs the calls an application makes (create, insert, search, drop) on a uniquely named collection, through the load balancer, and always drops it.',
+    judge: (f, o): Judgement => {
+      if (!o.smoke) return { verdict: 'skip', reason: 'not requested (--smoke)' };
+      const s = need(f.dataPath.smoke, 'milvus.smoke');
+      if (!s.ok) {
+        const out = f.dataPath.smoke;
+        return out.status === 'error' ? { verdict: 'fail', expected: 'all steps succeed', observed: `${out.error.code}: ${out.error.message}` } : s.judgement;
+      }
+      const steps = s.value.steps.map((st) => `${st.name} ${st.ok ? 'ok' : 'FAILED'} ${st.ms} ms`).join(', ');
+      const failed = s.value.steps.find((st) => !st.ok);
+      if (!failed && s.value.dropped) return { verdict: 'pass', observed: steps };
+      return {
+        verdict: 'fail',
+        expected: 'create, insert, search and drop succeed',
+        observed: `${steps}${failed?.error ? `; ${failed.name}: ${failed.error}` : ''}`,
+        ...(s.value.dropped ? {} : { hint: `the collection ${s.value.collection} could not be dropped: drop it by hand` }),
+      };
+    },
+  },
+  {
+    id: 'milvus.latency',
+    area: 'milvus',
+    title: 'GetVersion round trips through the load balancer are fast enough',
+    severity: 'minor',
+    hint: 'calls are slow through the load balancer: compare with a call from inside the cluster',
+    why: 'Evidence: p50/p95/max of N GetVersion calls through the whole path. A verdict only with --max-latency.',
+    judge: (f, o): Judgement => {
+      const l = need(f.dataPath.latency, 'grpc.sdk-version');
+      if (!l.ok) return l.judgement;
+      const v = l.value;
+      const observed = `p50 ${v.p50} ms, p95 ${v.p95} ms, max ${v.max} ms over ${v.samples} calls${v.failed ? ` (${v.failed} failed)` : ''}`;
+      const evidence = { p50: String(v.p50), p95: String(v.p95), max: String(v.max), samples: String(v.samples) };
+      if (v.failed > 0) return { verdict: 'fail', expected: `${v.samples} successful calls`, observed, evidence, hint: 'some calls failed through the load balancer: look for resets (idle timeout) or unhealthy targets' };
+      if (o.maxLatencyMs !== null && v.p95 > o.maxLatencyMs) return { verdict: 'fail', expected: `p95 ≤ ${o.maxLatencyMs} ms`, observed, evidence };
+      return { verdict: 'pass', observed, evidence };
+    },
+  },
+  {
+    id: 'healthz.ready',
+    area: 'healthz',
+    title: '/healthz on 9091 answers 200 "OK"',
+    severity: 'major',
+    hint: 'Milvus reports components that are not ready: fix the ones named',
+    why: 'The GKE health check probes /healthz on 9091 (BackendConfig); a 500 "Not all components are healthy, x/y" takes the endpoint out of the NEG.',
+    judge: (f): Judgement => {
+      const h = need(f.dataPath.healthz, 'healthz.ready');
+      if (!h.ok) {
+        const o = f.dataPath.healthz;
+        return o.status === 'error' ? { verdict: 'fail', expected: '200 "OK"', observed: `${o.error.code}: ${o.error.message}`, hint: 'the /healthz endpoint did not answer: check --healthz-url and that port 9091 is exposed' } : h.judgement;
+      }
+      const v = h.value;
+      if (v.status === 200 && v.body.trim() === 'OK') return { verdict: 'pass', observed: '200 OK' };
+      const detail = v.ready !== null && v.total !== null ? ` (${v.ready}/${v.total} ready${v.unhealthyComponents.length ? `; not ready: ${v.unhealthyComponents.join(', ')}` : ''})` : '';
+      return { verdict: 'fail', expected: '200 "OK"', observed: `${v.status} "${v.body.trim().slice(0, 160)}"${detail}` };
+    },
+  },
+]);

@@ -1,0 +1,101 @@
+// Drives vitest from code: the gathered facts go in through `provide`, verdicts come back through
+// task meta to a collector reporter. Vitest's own output goes to a sink so stdout stays ours.
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import type { Reporter, TestCase, Vitest } from 'vitest/node';
+import './meta.js';
+import { CATALOG } from '../catalog.js';
+import type { CheckResult } from '../model.js';
+import type { Facts, JudgeOptions } from '../facts/types.js';
+import { docsAnchor } from './suite.js';
+
+/** dist/ (or the source root under a TS runner): where suites/*.check.* live beside src/. */
+const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+class CheckCollector implements Reporter {
+  constructor(private readonly onCheck: (result: CheckResult) => void) {}
+
+  onTestCaseResult(testCase: TestCase): void {
+    const meta = testCase.meta().doctor;
+    const duration = Math.round(testCase.diagnostic()?.duration ?? 0);
+    if (meta) {
+      this.onCheck({ ...meta, durationMs: duration });
+      return;
+    }
+    // No meta: the judge itself threw. That is "could not run", never a pass or a fail.
+    const def = CATALOG.find((c) => c.id === testCase.name);
+    const errors = testCase.result().errors ?? [];
+    this.onCheck({
+      id: testCase.name,
+      area: def?.area ?? 'k8s',
+      title: def?.title ?? testCase.name,
+      severity: def?.severity ?? 'major',
+      verdict: 'error',
+      durationMs: duration,
+      observed: `internal error while judging: ${errors[0]?.message ?? 'unknown'}`,
+      hint: 'this is a bug in milvus-l7-doctor; please report it with the --snapshot file',
+      docs: docsAnchor(testCase.name),
+    });
+  }
+}
+
+const sink = (): Writable => new Writable({ write: (_chunk, _enc, done) => done() });
+
+export interface SuiteRun {
+  readonly results: CheckResult[];
+  /** Set when vitest itself could not run the suites (not a check verdict). */
+  readonly runError: string | null;
+}
+
+export async function runSuites(
+  facts: Facts,
+  judgeOptions: JudgeOptions,
+  selected: readonly string[],
+  onCheck: (result: CheckResult) => void,
+  signal?: AbortSignal,
+): Promise<SuiteRun> {
+  const results: CheckResult[] = [];
+  const collect = (r: CheckResult) => {
+    results.push(r);
+    onCheck(r);
+  };
+  let vitest: Vitest | undefined;
+  let runError: string | null = null;
+  const onAbort = () => void vitest?.cancelCurrentRun('keyboard-input');
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const { startVitest } = await import('vitest/node');
+    vitest = await startVitest(
+      'test',
+      [],
+      {
+        config: false,
+        root: PACKAGE_ROOT,
+        include: ['suites/*.check.{js,ts}'],
+        exclude: [],
+        watch: false,
+        pool: 'threads',
+        isolate: false,
+        fileParallelism: true,
+        reporters: [new CheckCollector(collect)],
+        provide: {
+          doctorFacts: facts,
+          doctorJudgeOptions: judgeOptions,
+          doctorSelected: [...selected],
+        },
+        passWithNoTests: true,
+        silent: true,
+        coverage: { enabled: false },
+      },
+      { logLevel: 'silent', clearScreen: false, server: { watch: null } },
+      { stdout: sink(), stderr: sink() },
+    );
+    await vitest.close();
+  } catch (err) {
+    runError = err instanceof Error ? err.message : String(err);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+  return { results, runError };
+}

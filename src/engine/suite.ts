@@ -1,0 +1,78 @@
+// The body of every suites/*.check.ts file: one vitest test per catalogue check of the given areas.
+// The test judges the provided Facts, records the verdict in task meta, and makes vitest's own state
+// agree with it (fail → a failed expectation, skip/blocked → skipped).
+import { expect, inject, test } from 'vitest';
+import './meta.js';
+import { CATALOG } from '../catalog.js';
+import type { Area } from '../model.js';
+import type { CheckDef, Judgement } from '../checks/define.js';
+import type { CheckMeta } from './meta.js';
+
+export function docsAnchor(id: string): string {
+  return `docs/checks.md#${id.replace(/\./g, '-')}`;
+}
+
+export function toMeta(def: CheckDef, j: Judgement): CheckMeta {
+  const base = {
+    id: def.id,
+    area: def.area,
+    title: def.title,
+    severity: def.severity,
+    verdict: j.verdict,
+    docs: docsAnchor(def.id),
+  } as const;
+  switch (j.verdict) {
+    case 'pass':
+      return { ...base, ...(j.observed !== undefined ? { observed: j.observed } : {}), ...(j.evidence ? { evidence: j.evidence } : {}) };
+    case 'warn':
+    case 'fail':
+      return {
+        ...base,
+        expected: j.expected,
+        observed: j.observed,
+        hint: j.hint ?? def.hint,
+        ...(j.fix ?? def.fix ? { fix: j.fix ?? def.fix } : {}),
+        ...(j.evidence ? { evidence: j.evidence } : {}),
+      };
+    case 'skip':
+      return { ...base, reason: j.reason };
+    case 'blocked':
+      return { ...base, blockedBy: j.blockedBy, reason: j.reason };
+    case 'error':
+      return { ...base, observed: j.observed, hint: j.hint ?? 'the check could not run; see observed', ...(j.evidence ? { evidence: j.evidence } : {}) };
+  }
+}
+
+/** The check could not run (permission denied, API unreachable): neither pass nor fail. */
+export class CheckCouldNotRun extends Error {}
+
+export function defineSuite(areas: readonly Area[]): void {
+  const facts = inject('doctorFacts');
+  const options = inject('doctorJudgeOptions');
+  const selected = new Set(inject('doctorSelected'));
+  for (const def of CATALOG) {
+    if (!areas.includes(def.area) || !selected.has(def.id)) continue;
+    test(def.id, (ctx) => {
+      const judgement = def.judge(facts, options);
+      const meta = toMeta(def, judgement);
+      ctx.task.meta.doctor = meta;
+      switch (judgement.verdict) {
+        case 'pass':
+        case 'warn':
+          return;
+        case 'skip':
+          ctx.skip(judgement.reason);
+          return;
+        case 'blocked':
+          ctx.skip(`blocked by ${judgement.blockedBy}: ${judgement.reason}`);
+          return;
+        case 'fail':
+          // The verdict is the assertion; expected and observed travel in the message and in meta.
+          expect(judgement.verdict, `expected ${judgement.expected}, observed ${judgement.observed}`).toBe('pass');
+          return;
+        case 'error':
+          throw new CheckCouldNotRun(judgement.observed);
+      }
+    });
+  }
+}
