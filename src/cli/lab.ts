@@ -1,0 +1,65 @@
+// `milvus-l7-doctor lab`: start the local deployment, check it like any other, stop it (unless --keep).
+import { once } from 'node:events';
+import { resolveRunConfig, type RawCheckOptions } from './config.js';
+import { runCheck, type Io } from './run-check.js';
+import { UsageError } from '../errors.js';
+
+export interface RawLabOptions extends Pick<RawCheckOptions,
+  'timeout' | 'only' | 'skip' | 'output' | 'json' | 'junit' | 'snapshot' | 'failOn' | 'smoke' | 'warnDays' | 'failDays' | 'maxLatency' | 'latencySamples'> {
+  fault?: string[];
+  listFaults?: boolean;
+  keep?: boolean;
+  provider?: string;
+}
+
+async function faultTable(): Promise<string> {
+  const { listFaults } = await import('../lab/lab.js');
+  const faults = listFaults();
+  const width = Math.max(...faults.map((f) => f.name.length));
+  return `${faults.map((f) => `${f.name.padEnd(width)}  ${f.description}\n${' '.repeat(width)}  reproduces ${f.reproduces}; fails ${f.expectFail.join(', ')}`).join('\n')}\n`;
+}
+
+export async function runLab(opts: RawLabOptions, io: Io, signal: AbortSignal): Promise<number> {
+  if (opts.listFaults) {
+    io.stdout.write(await faultTable());
+    return 0;
+  }
+  const provider = opts.provider ?? 'aws';
+  if (provider !== 'aws' && provider !== 'gcp') throw new UsageError(`--provider ${JSON.stringify(provider)}: the lab serves aws or gcp`);
+  const { startLab } = await import('../lab/lab.js');
+  const log = (line: string) => io.stderr.write(`lab: ${line}\n`);
+  const lab = await startLab({ faults: opts.fault ?? [], provider, signal, log });
+  try {
+    for (const c of lab.components) log(`${c.name} (${c.kind}) at ${c.endpoint}${c.pid ? `, pid ${c.pid}` : ''}`);
+    const config = resolveRunConfig(
+      {
+        ...opts,
+        host: lab.host,
+        address: lab.address,
+        port: String(lab.port),
+        serverName: lab.serverName,
+        ca: lab.caFile,
+        ...(lab.credentials ? { token: lab.credentials.token } : {}),
+        healthzUrl: lab.healthzUrl,
+        dnsServer: lab.dnsServer,
+        provider,
+        ...(lab.kubernetes
+          ? { kubeconfig: lab.kubernetes.kubeconfigPath, context: lab.kubernetes.context, namespace: lab.kubernetes.namespace, release: lab.kubernetes.release }
+          : {}),
+      },
+      // The lab hands its own credentials over; the environment's are for real deployments.
+      {},
+      io.stdout.isTTY === true,
+    );
+    const code = await runCheck(config, io, signal, { lab: true, faults: lab.faults.join(',') || 'none' });
+    if (opts.keep && !signal.aborted) {
+      log(`kept running in ${lab.dir}; reach it with:`);
+      log(`  milvus-l7-doctor --host ${lab.host} --address ${lab.address} --port ${lab.port} --ca ${lab.caFile} --dns-server ${lab.dnsServer} --healthz-url ${lab.healthzUrl}${lab.credentials ? ' (token in MILVUS_TOKEN, see ' + lab.dir + '/token)' : ''}${lab.kubernetes ? ` --kubeconfig ${lab.kubernetes.kubeconfigPath} -n ${lab.kubernetes.namespace} --release ${lab.kubernetes.release}` : ''}`);
+      log('press Ctrl-C to stop it');
+      await once(signal, 'abort');
+    }
+    return code;
+  } finally {
+    await lab.stop();
+  }
+}

@@ -1,0 +1,125 @@
+// The command line (DESIGN.md §4). Exit codes: 0 nothing failed, 1 a check failed, 2 usage or input
+// error (one line, no stack trace), 3 could not complete.
+import { Command, CommanderError, Option } from 'commander';
+import { DoctorError, UsageError } from '../errors.js';
+import { EXIT } from '../model.js';
+import { resolveRunConfig, type RawCheckOptions } from './config.js';
+import { runCheck, type Io } from './run-check.js';
+import { explain, listChecks } from './explain.js';
+import { runLab, type RawLabOptions } from './lab.js';
+import { VERSION } from './version.js';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+function addReportOptions(cmd: Command): Command {
+  return cmd
+    .option('--timeout <duration>', 'deadline of each probe (5s)')
+    .option('--only <ids...>', 'run only these checks: ids, areas or prefixes like tls.* (repeatable, comma separated)', collect)
+    .option('--skip <ids...>', 'do not run these checks (same forms as --only)', collect)
+    .option('--output <format>', 'tui | plain | json (default: tui on a terminal, plain otherwise)')
+    .option('--json <file>', 'also write the JSON report to a file')
+    .option('--junit <file>', 'also write a JUnit XML report to a file')
+    .option('--snapshot <file>', 'save the gathered facts (no secrets) to judge again later')
+    .option('--fail-on <level>', 'fail | warn | never: what makes the exit code 1 (fail)')
+    .option('--smoke', 'also create, write, search and drop a temporary collection through the load balancer')
+    .option('--warn-days <n>', 'warn when a certificate expires within n days (30)')
+    .option('--fail-days <n>', 'fail when a certificate expires within n days (7)')
+    .option('--max-latency <duration>', 'fail when the p95 of GetVersion through the load balancer is above this')
+    .option('--latency-samples <n>', 'GetVersion calls measured for latency (20)');
+}
+
+function addTargetOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--provider <provider>', 'aws | gcp | auto'))
+    .option('-n, --namespace <namespace>', 'Kubernetes namespace of the Milvus release (discovers the rest)')
+    .option('--release <name>', 'Helm release name of Milvus')
+    .option('--service <name>', 'the Milvus Service (default: found from the release)')
+    .option('--ingress <name>', 'the Ingress (default: the one routing to the Service)')
+    .option('--host <name>', 'the public host name in the Ingress rule and certificate')
+    .option('--address <address>', 'where to connect (default: the Ingress status address, else the host)')
+    .option('--port <port>', 'the load balancer port (443)')
+    .option('--server-name <name>', 'TLS server name (SNI) to send (default: --host)')
+    .option('--ca <file>', 'PEM bundle of the CA(s) to trust instead of the system roots')
+    .option('--token <token>', 'Milvus token (prefer the MILVUS_TOKEN environment variable)')
+    .option('--user <name>', 'Milvus user (or MILVUS_USER)')
+    .option('--password <password>', 'Milvus password (prefer MILVUS_PASSWORD)')
+    .option('--healthz-url <url>', 'a /healthz URL on 9091 to check (e.g. through kubectl port-forward)')
+    .option('--dns-server <ip[:port]>', 'resolve the host with this DNS server instead of the system resolver')
+    .option('--kubeconfig <file>', 'kubeconfig to read the cluster with (default: $KUBECONFIG, ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context')
+    .option('--manifests <path>', 'check rendered manifests offline: a file, a directory, or - for stdin')
+    .option('--wait <duration>', 'retry until nothing fails or this much time has passed (CI right after a deploy)')
+    .option('--from-snapshot <file>', 'judge the facts of a saved --snapshot instead of probing');
+}
+
+function buildProgram(io: Io, signal: AbortSignal, setCode: (code: number) => void): Command {
+  const program = new Command('milvus-l7-doctor')
+    .description('Checks a Milvus deployment behind a Layer-7 load balancer (AWS ALB, GKE Ingress) end to end, and says which layer is broken and how to fix it.')
+    .version(VERSION, '-V, --version')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      // One line, whatever commander would have said.
+      outputError: (s, write) => write(`milvus-l7-doctor: ${s.replace(/^error: /, '').replace(/\n+(?=.)/g, ' ').trim()}\n`),
+    });
+
+  const check = new Command('check').description('check a deployment (the default command)');
+  addReportOptions(addTargetOptions(check)).action(async (opts: RawCheckOptions) => {
+    setCode(await runCheck(resolveRunConfig(opts, io.env, io.stdout.isTTY === true), io, signal));
+  });
+  program.addCommand(check, { isDefault: true });
+
+  const lab = new Command('lab')
+    .description('start the local lab (TLS front, Milvus, /healthz, DNS, Kubernetes API) and check it')
+    .option('--fault <name>', 'inject a fault (repeatable); see --list-faults', collect)
+    .option('--list-faults', 'list the faults and what each reproduces')
+    .option('--keep', 'keep the lab running after the check, and print how to reach it')
+    .addOption(new Option('--provider <provider>', 'aws | gcp: which flavour of objects the lab serves').default('aws'))
+    .option('--dns-server <ip[:port]>', 'ignored in the lab: it runs its own');
+  addReportOptions(lab).action(async (opts: RawLabOptions) => {
+    setCode(await runLab(opts, io, signal));
+  });
+  program.addCommand(lab);
+
+  program
+    .command('explain')
+    .description('what a check means, why it matters, how to fix it')
+    .argument('[id]', 'check id, e.g. tls.chain')
+    .option('--list', 'list every check id')
+    .action((id: string | undefined, opts: { list?: boolean }) => {
+      if (opts.list || id === undefined) io.stdout.write(listChecks());
+      else io.stdout.write(explain(id));
+      setCode(EXIT.ok);
+    });
+  return program;
+}
+
+export async function main(argv: readonly string[], io: Io, signal: AbortSignal): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram(io, signal, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version are not errors; anything else commander already printed as one line.
+      return err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? EXIT.ok : EXIT.usage;
+    }
+    if (err instanceof UsageError) {
+      io.stderr.write(`milvus-l7-doctor: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    if (err instanceof DoctorError) {
+      io.stderr.write(`milvus-l7-doctor: ${err.message} (${err.code})\n`);
+      return EXIT.incomplete;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    io.stderr.write(`milvus-l7-doctor: internal error: ${message}\n`);
+    if (io.env.MILVUS_L7_DOCTOR_DEBUG && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+    return EXIT.incomplete;
+  }
+}

@@ -1,0 +1,124 @@
+// One doctor run: gather (or load) facts, judge them in the vitest suites, report, and pick the exit code.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CATALOG } from '../catalog.js';
+import { EXIT, exitCodeFor, summarize, type CheckResult, type Report } from '../model.js';
+import type { Facts, JudgeOptions } from '../facts/types.js';
+import { gather } from '../facts/gather.js';
+import { loadSnapshot, saveSnapshot } from '../facts/snapshot.js';
+import { runSuites } from '../engine/run-suites.js';
+import { createReporters } from '../../reporters/index.js';
+import type { GatherStep } from '../../reporters/types.js';
+import type { RunConfig } from './config.js';
+import { VERSION } from './version.js';
+
+export interface Io {
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+const DATA_PATH_STEPS: readonly GatherStep[] = [
+  { key: 'dns', label: 'DNS records of the host' },
+  { key: 'tcp', label: 'TCP connect to the load balancer' },
+  { key: 'tls', label: 'TLS handshake with SNI' },
+  { key: 'tlsNoSni', label: 'TLS handshake without SNI' },
+  { key: 'http2Host', label: 'raw HTTP/2 gRPC request, :authority = host' },
+  { key: 'http2Address', label: 'raw HTTP/2 gRPC request, :authority = address' },
+  { key: 'grpcHealth', label: 'grpc.health.v1 Health/Check' },
+  { key: 'milvusAnonymous', label: 'Milvus call without credentials' },
+  { key: 'milvusAuth', label: 'Milvus call with the given credentials' },
+  { key: 'milvusDefaultPassword', label: 'Milvus login with root:Milvus' },
+  { key: 'milvusVersion', label: 'Milvus SDK connect + GetVersion' },
+  { key: 'milvusHealth', label: 'Milvus CheckHealth' },
+  { key: 'latency', label: 'GetVersion latency' },
+  { key: 'smoke', label: 'smoke test (create, insert, search, drop)' },
+  { key: 'healthz', label: '/healthz on 9091' },
+];
+
+function judgeOptions(config: RunConfig, now: string): JudgeOptions {
+  return { warnDays: config.warnDays, failDays: config.failDays, maxLatencyMs: config.maxLatencyMs, smoke: config.gather.smoke, now };
+}
+
+/** The checks that would fail right now, judged in-process (cheap): what --wait waits on. */
+function failingNow(facts: Facts, options: JudgeOptions, selected: ReadonlySet<string>): string[] {
+  return CATALOG.filter((c) => selected.has(c.id))
+    .filter((c) => {
+      const v = c.judge(facts, options).verdict;
+      return v === 'fail' || v === 'error';
+    })
+    .map((c) => c.id);
+}
+
+function targetOf(facts: Facts): Report['target'] {
+  const t = facts.target;
+  return {
+    host: t.host,
+    address: t.address,
+    port: t.port,
+    serverName: t.serverName,
+    provider: t.provider,
+    credentials: t.credentials,
+    ...(t.healthzUrl ? { healthzUrl: t.healthzUrl } : {}),
+    ...(facts.k8s ? { kubernetes: facts.k8s.source } : {}),
+  };
+}
+
+export async function runCheck(config: RunConfig, io: Io, signal: AbortSignal, extraTarget: Report['target'] = {}): Promise<number> {
+  const startedAt = new Date();
+  const reporters = createReporters({
+    output: config.output,
+    jsonFile: config.jsonFile ?? undefined,
+    junitFile: config.junitFile ?? undefined,
+    stdout: io.stdout,
+    stderr: io.stderr,
+    isTTY: io.stdout.isTTY === true,
+    secrets: config.secrets,
+  });
+
+  let facts: Facts;
+  if (config.fromSnapshot) {
+    facts = loadSnapshot(config.fromSnapshot);
+  } else {
+    reporters.onGatherStart?.(DATA_PATH_STEPS);
+    const onStep = (key: string, status: 'ok' | 'error' | 'skipped', ms: number) => reporters.onGatherStep?.(key, status, ms);
+    const selected = new Set(config.selected);
+    const deadline = config.waitMs !== null ? Date.now() + config.waitMs : null;
+    for (let attempt = 1; ; attempt++) {
+      facts = await gather(config.gather, signal, onStep);
+      if (deadline === null || signal.aborted) break;
+      const failing = failingNow(facts, judgeOptions(config, new Date().toISOString()), selected);
+      const left = deadline - Date.now();
+      if (failing.length === 0 || left <= 0) break;
+      const pause = Math.min(5000, left);
+      io.stderr.write(`milvus-l7-doctor: attempt ${attempt}: ${failing.length} failing (${failing.slice(0, 4).join(', ')}${failing.length > 4 ? ', …' : ''}); retrying in ${Math.ceil(pause / 1000)} s, ${Math.ceil(left / 1000)} s left of --wait\n`);
+      try {
+        await sleep(pause, undefined, { signal });
+      } catch {
+        break;
+      }
+    }
+  }
+  if (config.snapshotFile) await saveSnapshot(config.snapshotFile, facts);
+
+  const target = { ...targetOf(facts), ...extraTarget };
+  reporters.onRunStart?.({ target, startedAt: startedAt.toISOString(), checkCount: config.selected.length });
+  const options = judgeOptions(config, config.fromSnapshot ? facts.gatheredAt : new Date().toISOString());
+  const run = await runSuites(facts, options, config.selected, (r) => reporters.onCheck?.(r), signal);
+  if (run.runError) io.stderr.write(`milvus-l7-doctor: the check engine failed: ${run.runError}\n`);
+
+  const order = new Map(CATALOG.map((c, i) => [c.id, i]));
+  const checks: CheckResult[] = [...run.results].sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+  const summary = summarize(checks);
+  const report: Report = {
+    version: VERSION,
+    target,
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    summary,
+    checks,
+  };
+  await reporters.onEnd(report);
+  const code = exitCodeFor(summary, config.failOn);
+  if (run.runError || reporters.failures().length > 0 || signal.aborted) return code === EXIT.failed ? code : EXIT.incomplete;
+  return code;
+}

@@ -1,0 +1,124 @@
+// gather(): every probe and reader of one run, once, as concurrently as their dependencies allow.
+// Kubernetes first only when discovery must supply the host or the address; otherwise both at once.
+import { UsageError } from '../errors.js';
+import type { Facts, TargetInfo } from './types.js';
+import type { DataPathTarget } from './gather-datapath.js';
+import type { K8sFacts } from '../platform/k8s/types.js';
+
+export interface Credentials {
+  readonly token?: string;
+  readonly username?: string;
+  readonly password?: string;
+}
+
+export interface GatherConfig {
+  readonly host: string | null;
+  readonly address: string | null;
+  readonly port: number;
+  readonly serverName: string | null;
+  readonly caFile: string | null;
+  readonly ca: string[] | null;
+  readonly credentials: Credentials | null;
+  readonly healthzUrl: string | null;
+  readonly dnsServer: string | null;
+  readonly provider: 'aws' | 'gcp' | 'auto';
+  readonly timeoutMs: number;
+  readonly latencySamples: number;
+  readonly smoke: boolean;
+  readonly k8s: {
+    readonly mode: 'live' | 'manifests';
+    readonly kubeconfig?: string;
+    readonly context?: string;
+    readonly manifests?: string;
+    readonly namespace?: string;
+    readonly release?: string;
+    readonly service?: string;
+    readonly ingress?: string;
+  } | null;
+}
+
+export type StepListener = (key: string, status: 'ok' | 'error' | 'skipped', ms: number) => void;
+
+function credentialKind(c: Credentials | null): TargetInfo['credentials'] {
+  if (!c) return 'none';
+  if (c.token) return 'token';
+  if (c.username) return 'user-password';
+  return 'none';
+}
+
+export async function gather(config: GatherConfig, signal: AbortSignal, onStep?: StepListener): Promise<Facts> {
+  const started = Date.now();
+  const gatheredAt = new Date(started).toISOString();
+  let host = config.host;
+  let address = config.address;
+  let provider: TargetInfo['provider'] = config.provider === 'auto' ? 'unknown' : config.provider;
+
+  let k8s: K8sFacts | undefined;
+  let k8sPromise: Promise<K8sFacts> | undefined;
+  if (config.k8s) {
+    const { gatherK8s } = await import('./gather-k8s.js');
+    k8sPromise = gatherK8s({ ...config.k8s, timeoutMs: config.timeoutMs, signal, onStep });
+    if (host === null || address === null || provider === 'unknown') {
+      k8s = await k8sPromise;
+      const { discoverTarget } = await import('../platform/k8s/discover.js');
+      const found = discoverTarget(k8s);
+      host ??= found.host;
+      address ??= found.address;
+      if (provider === 'unknown') provider = found.provider;
+    }
+  }
+
+  if (host === null && address === null && !config.k8s) {
+    throw new UsageError('nothing to check: give --address and --host, or --namespace/--release to discover them from the cluster, or --manifests');
+  }
+
+  const { gatherDataPath } = await import('./gather-datapath.js');
+  const target: DataPathTarget = {
+    host,
+    address,
+    port: config.port,
+    serverName: config.serverName ?? host,
+    ca: config.ca,
+    dnsServer: config.dnsServer,
+    healthzUrl: config.healthzUrl,
+    credentials: config.credentials,
+  };
+  const canProbe = host !== null || address !== null;
+  const dataPathPromise = canProbe
+    ? gatherDataPath(target, { timeoutMs: config.timeoutMs, latencySamples: config.latencySamples, smoke: config.smoke, signal, onStep })
+    : null;
+  const [dataPath, k8sFacts] = await Promise.all([dataPathPromise, k8s ?? k8sPromise]);
+
+  if (dataPath && address === null && dataPath.dns.status === 'error' && dataPath.dns.error.code === 'DNS_NOT_FOUND') {
+    throw new UsageError(`--host ${host} does not resolve (${dataPath.dns.error.message}); give --address to check the load balancer directly`);
+  }
+
+  const targetInfo: TargetInfo = {
+    host,
+    address,
+    port: config.port,
+    serverName: config.serverName ?? host,
+    healthzUrl: config.healthzUrl,
+    caFile: config.caFile,
+    credentials: credentialKind(config.credentials),
+    provider,
+    dnsServer: config.dnsServer,
+  };
+  return {
+    schema: 1,
+    target: targetInfo,
+    gatheredAt,
+    gatherMs: Date.now() - started,
+    dataPath: dataPath ?? noDataPath(),
+    ...(k8sFacts ? { k8s: k8sFacts } : {}),
+  };
+}
+
+/** When discovery found neither host nor address, every data-path fact is skipped, blocked by the Ingress address. */
+function noDataPath(): Facts['dataPath'] {
+  const s = { status: 'skipped', reason: 'no host or address: the Ingress has no address yet', blockedBy: 'k8s.ingress.address' } as const;
+  return {
+    dns: s, tcp: s, tls: s, tlsNoSni: s, http2Host: s, http2Address: s, grpcHealth: s, milvusVersion: s, milvusHealth: s,
+    milvusAuth: s, milvusAnonymous: s, milvusDefaultPassword: s, latency: s, smoke: s, healthz: s,
+  };
+}
