@@ -39,7 +39,8 @@ export class ProbeError extends DoctorError {
 
 /** The deadline of one probe passed. Each phase has its own code (connect, handshake, response). */
 export class ProbeTimeoutError extends ProbeError {
-  constructor(layer: Area, phase: string, ms: number) {
-    super(layer, `${layer.toUpperCase()}_${phase.toUpperCase()}_TIMEOUT`, `no ${phase} within ${ms} ms`, { phase, ms });
+  /** `code` overrides the derived `<LAYER>_<PHASE>_TIMEOUT` where a layer has a single phase (DNS_TIMEOUT). */
+  constructor(layer: Area, phase: string, ms: number, code?: string) {
+    super(layer, code ?? `${layer.toUpperCase()}_${phase.toUpperCase()}_TIMEOUT`, `no ${phase} within ${ms} ms`, { phase, ms });
   }
 }

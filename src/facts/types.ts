@@ -70,6 +70,11 @@ export interface TlsFact {
   readonly chain: readonly CertInfo[];
   readonly analysis: ChainAnalysis;
   readonly handshakeMs: number;
+  /**
+   * 'wire': `chain` is the Certificate message as sent. 'node': it could not be read, so `chain` is
+   * Node's issuer-ordered view (which may end with a local trust anchor) and `inOrder` proves little.
+   */
+  readonly chainSource?: 'wire' | 'node';
 }
 
 /** What the front answered to one raw HTTP/2 gRPC request (GetVersion). */
