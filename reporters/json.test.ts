@@ -10,6 +10,7 @@ import type { Severity } from '../src/model.js';
 import schema from '../schema/report.schema.json' with { type: 'json' };
 import { ReportWriteError } from './atomic-write.js';
 import { JsonReporter, serializeReport } from './json.js';
+import { createRedactor } from './redact.js';
 import { SAMPLE_CHECKS, SAMPLE_SECRET, sampleReport } from './sample-run.js';
 
 // ajv-formats is CommonJS with a default export; under NodeNext its default import is the module object.
@@ -72,6 +73,13 @@ describe('JsonReporter', () => {
     expect(report.checks[2].evidence.authorization).toBe('Bearer [REDACTED]');
     expect(report.summary).toEqual({ pass: 2, warn: 1, fail: 1, skip: 1, blocked: 1, error: 1 });
     expect(validator()(report)).toBe(true);
+  });
+
+  it('stays schema-valid when a secret equals an area, a verdict or a summary key', () => {
+    const report = JSON.parse(serializeReport(sampleReport(), createRedactor(['tls', 'pass', 'fail', 'version'])));
+    expect(validator()(report)).toBe(true);
+    expect(report.checks[1].area).toBe('tls');
+    expect(report.summary.pass).toBe(2);
   });
 
   it('writes --json FILE atomically, creating the directory, leaving no temp file', async () => {

@@ -3,7 +3,7 @@
 import type { CheckResult, Report } from '../src/model.js';
 import { ReportWriteError, writeFileAtomic } from './atomic-write.js';
 import { guardStream, writeOut } from './output.js';
-import { createRedactor, redactDeep, type Redact } from './redact.js';
+import { createRedactor, redactCheck, redactDeep, type Redact } from './redact.js';
 import type { DoctorReporter } from './types.js';
 
 export type JsonCheck = CheckResult;
@@ -29,31 +29,29 @@ function toJsonCheck(c: CheckResult): JsonCheck {
   };
 }
 
-/** The report as written: canonical key order, secrets redacted everywhere (keys included). */
+/** The report as written: canonical key order, secrets redacted from every free-text value and key. */
 export function toJsonReport(report: Report, redact: Redact = (t) => t): JsonReport {
-  return redactDeep(
-    {
-      version: report.version,
-      target: { ...report.target },
-      startedAt: report.startedAt,
-      durationMs: report.durationMs,
-      summary: {
-        pass: report.summary.pass,
-        warn: report.summary.warn,
-        fail: report.summary.fail,
-        skip: report.summary.skip,
-        blocked: report.summary.blocked,
-        error: report.summary.error,
-      },
-      checks: report.checks.map(toJsonCheck),
+  return {
+    version: redact(report.version),
+    target: redactDeep({ ...report.target }, redact),
+    startedAt: report.startedAt,
+    durationMs: report.durationMs,
+    summary: {
+      pass: report.summary.pass,
+      warn: report.summary.warn,
+      fail: report.summary.fail,
+      skip: report.summary.skip,
+      blocked: report.summary.blocked,
+      error: report.summary.error,
     },
-    redact,
-  );
+    checks: report.checks.map((c) => toJsonCheck(redactCheck(c, redact))),
+  };
 }
 
 export function serializeReport(report: Report, redact: Redact = (t) => t): string {
-  // Redact the serialised text too: a secret's JSON-escaped form is only visible after stringify.
-  return redact(JSON.stringify(toJsonReport(report, redact), null, 2)) + '\n';
+  // Values are redacted before serialising, never the serialised text: a short secret could match a key
+  // or punctuation and leave a document that no longer validates.
+  return JSON.stringify(toJsonReport(report, redact), null, 2) + '\n';
 }
 
 export type JsonReporterOptions =

@@ -15,7 +15,7 @@ import {
   needsDetail,
   sanitizeForTerminal,
 } from './presentation.js';
-import { createRedactor, redactDeep, type Redact } from './redact.js';
+import { createRedactor, redactCheck, redactDeep, type Redact } from './redact.js';
 import type { DoctorReporter, GatherStep, RunInfo } from './types.js';
 
 export interface PlainReporterOptions {
@@ -126,7 +126,7 @@ export class PlainReporter implements DoctorReporter {
   }
 
   private linesFor(raw: CheckResult): string[] {
-    const c = redactDeep(raw, this.clean);
+    const c = redactCheck(raw, this.clean);
     const lines = [checkLine(c, this.paint)];
     if (needsDetail(c.verdict)) lines.push(...detailLines(c).map((l) => this.paint('dim', l)));
     return lines;
@@ -140,7 +140,7 @@ export class PlainReporter implements DoctorReporter {
     const summary = report.checks.length > 0 ? report.summary : summarize(this.seen);
     this.write([
       `summary: ${formatCounts(summary)} in ${formatDuration(report.durationMs)}`,
-      formatLookFirst(checks.map((c) => redactDeep(c, this.clean))),
+      formatLookFirst(checks.map((c) => redactCheck(c, this.clean))),
     ]);
     await this.pending;
   }

@@ -52,3 +52,14 @@ function walk(value: unknown, redact: Redact): unknown {
   }
   return value;
 }
+
+/**
+ * Redacts a check's free text (id, title, values, evidence keys and values) but never its enums: a
+ * password that happens to be "tls" or "pass" must not turn an area or a verdict into `[REDACTED]`.
+ */
+export function redactCheck<C extends { readonly area: string; readonly verdict: string; readonly severity: string }>(
+  check: C,
+  redact: Redact,
+): C {
+  return { ...redactDeep(check, redact), area: check.area, verdict: check.verdict, severity: check.severity };
+}
