@@ -17,6 +17,11 @@ export interface RunInfo {
 export interface DoctorReporter {
   readonly name: string;
   readonly writesStdout: boolean;
+  /**
+   * True while the reporter redraws the terminal (the ink live view): the reporter set then holds back its
+   * own stderr lines until onEnd, so they do not tear the display. Optional; default false.
+   */
+  readonly redrawsTerminal?: boolean;
   onGatherStart?(steps: readonly GatherStep[]): void;
   onGatherStep?(key: string, status: 'ok' | 'error' | 'skipped', ms: number): void;
   onRunStart?(info: RunInfo): void;

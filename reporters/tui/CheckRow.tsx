@@ -1,0 +1,42 @@
+import { Box, Text } from 'ink';
+import type { CheckResult } from '../../src/model.js';
+import { VERDICT_SYMBOL, VERDICT_TAG, formatBlocked, formatDuration } from '../presentation.js';
+import { useTint, verdictColor } from './theme.js';
+
+export interface CheckRowProps {
+  readonly check: CheckResult;
+}
+
+/** One finished check; a finding also shows what was observed and the hint, the rest is in the reports. */
+export function CheckRow({ check }: CheckRowProps): React.JSX.Element {
+  const tint = useTint();
+  const color = tint(verdictColor(check.verdict));
+  const detail: [string, string][] = [];
+  if (check.verdict === 'blocked') detail.push(['blocked', formatBlocked(check)]);
+  if (check.verdict === 'skip' && check.reason) detail.push(['skipped', check.reason]);
+  if (check.verdict !== 'pass' && check.verdict !== 'skip' && check.observed) detail.push(['observed', check.observed]);
+  if (check.verdict !== 'pass' && check.verdict !== 'skip' && check.hint) detail.push(['hint', check.hint]);
+  return (
+    <Box flexDirection="column" paddingLeft={2}>
+      <Box>
+        <Box width={2} flexShrink={0}>
+          <Text color={color}>{VERDICT_SYMBOL[check.verdict]}</Text>
+        </Box>
+        <Text>
+          {check.verdict === 'pass' ? '' : <Text color={color} bold>{`${VERDICT_TAG[check.verdict]} `}</Text>}
+          <Text bold>{check.id}</Text>
+          {`  ${check.title}`}
+          <Text dimColor>{`  ${formatDuration(check.durationMs)}`}</Text>
+        </Text>
+      </Box>
+      {detail.map(([label, value]) => (
+        <Box key={label} paddingLeft={2}>
+          <Box width={10} flexShrink={0}>
+            <Text dimColor>{`${label}:`}</Text>
+          </Box>
+          <Text>{value}</Text>
+        </Box>
+      ))}
+    </Box>
+  );
+}

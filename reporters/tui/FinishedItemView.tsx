@@ -1,0 +1,22 @@
+import { AreaHeading } from './AreaHeading.js';
+import { CheckRow } from './CheckRow.js';
+import { GatherSteps } from './GatherSteps.js';
+import { Header } from './Header.js';
+import type { FinishedItem } from './state.js';
+
+export interface FinishedItemViewProps {
+  readonly item: FinishedItem;
+}
+
+export function FinishedItemView({ item }: FinishedItemViewProps): React.JSX.Element | null {
+  switch (item.kind) {
+    case 'header':
+      return <Header target={item.target} checkCount={item.checkCount} />;
+    case 'gather':
+      return <GatherSteps steps={item.steps} live={false} />;
+    case 'area':
+      return <AreaHeading area={item.area} continued={item.continued} />;
+    case 'check':
+      return <CheckRow check={item.check} />;
+  }
+}

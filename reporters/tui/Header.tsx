@@ -1,0 +1,18 @@
+import { Text } from 'ink';
+import type { Report } from '../../src/model.js';
+import { formatTarget } from '../plain.js';
+
+export interface HeaderProps {
+  readonly target?: Report['target'];
+  readonly checkCount?: number;
+}
+
+export function Header({ target, checkCount }: HeaderProps): React.JSX.Element {
+  return (
+    <Text>
+      <Text bold>milvus-l7-doctor</Text>
+      {target ? ` · ${formatTarget(target)}` : ''}
+      <Text dimColor>{checkCount !== undefined ? ` · ${checkCount} checks` : ''}</Text>
+    </Text>
+  );
+}

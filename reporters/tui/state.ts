@@ -1,0 +1,155 @@
+// The live view's state, apart from its display: a pure reducer over the reporter hooks, and a tiny store
+// the root component subscribes to. Values are redacted and made terminal-safe on the way in.
+import type { Area, CheckResult, Report, Summary } from '../../src/model.js';
+import { emptySummary, summarize } from '../../src/model.js';
+import { formatLookFirst, sanitizeForTerminal } from '../presentation.js';
+import { redactCheck, redactDeep, type Redact } from '../redact.js';
+import type { GatherStep, RunInfo } from '../types.js';
+
+export type StepStatus = 'running' | 'ok' | 'error' | 'skipped';
+
+export interface StepView {
+  readonly key: string;
+  readonly label: string;
+  readonly status: StepStatus;
+  readonly ms?: number;
+}
+
+/** What goes into <Static>: written once, in order, never redrawn. */
+export type FinishedItem =
+  | { readonly kind: 'header'; readonly key: string; readonly target?: Report['target']; readonly checkCount?: number }
+  | { readonly kind: 'gather'; readonly key: string; readonly steps: readonly StepView[] }
+  | { readonly kind: 'area'; readonly key: string; readonly area: Area; readonly continued: boolean }
+  | { readonly kind: 'check'; readonly key: string; readonly check: CheckResult };
+
+export interface EndView {
+  readonly summary: Summary;
+  readonly durationMs: number;
+  readonly lookFirst: string;
+}
+
+export interface TuiState {
+  readonly target?: Report['target'];
+  readonly checkCount?: number;
+  readonly steps: readonly StepView[];
+  /** Header and gather steps move into <Static> when the first check arrives, so they stay on top. */
+  readonly committed: boolean;
+  readonly finished: readonly FinishedItem[];
+  readonly checks: readonly CheckResult[];
+  readonly counts: Summary;
+  readonly end?: EndView;
+}
+
+export type TuiEvent =
+  | { readonly type: 'runStart'; readonly info: RunInfo }
+  | { readonly type: 'gatherStart'; readonly steps: readonly GatherStep[] }
+  | { readonly type: 'gatherStep'; readonly key: string; readonly status: 'ok' | 'error' | 'skipped'; readonly ms: number }
+  | { readonly type: 'check'; readonly result: CheckResult }
+  | { readonly type: 'end'; readonly report: Report };
+
+export const initialTuiState: TuiState = {
+  steps: [],
+  committed: false,
+  finished: [],
+  checks: [],
+  counts: emptySummary(),
+};
+
+function commit(state: TuiState): TuiState {
+  if (state.committed) return state;
+  const finished: FinishedItem[] = [{ kind: 'header', key: 'header', target: state.target, checkCount: state.checkCount }];
+  if (state.steps.length > 0) finished.push({ kind: 'gather', key: 'gather', steps: state.steps });
+  return { ...state, committed: true, finished: [...state.finished, ...finished] };
+}
+
+function addCheck(state: TuiState, check: CheckResult): TuiState {
+  const s = commit(state);
+  const items: FinishedItem[] = [];
+  const last = s.checks.at(-1);
+  if (!last || last.area !== check.area) {
+    // Checks arrive grouped by area (one suite file per area); an area seen before gets a "continued" heading.
+    const continued = s.checks.some((c) => c.area === check.area);
+    items.push({ kind: 'area', key: `area:${s.finished.length}`, area: check.area, continued });
+  }
+  items.push({ kind: 'check', key: `check:${s.finished.length}:${check.id}`, check });
+  const counts = { ...s.counts, [check.verdict]: s.counts[check.verdict] + 1 };
+  return { ...s, finished: [...s.finished, ...items], checks: [...s.checks, check], counts };
+}
+
+export function reduceTui(state: TuiState, event: TuiEvent): TuiState {
+  switch (event.type) {
+    case 'runStart':
+      return { ...state, target: event.info.target, checkCount: event.info.checkCount };
+    case 'gatherStart':
+      return { ...state, steps: event.steps.map((s) => ({ key: s.key, label: s.label, status: 'running' as const })) };
+    case 'gatherStep': {
+      const known = state.steps.some((s) => s.key === event.key);
+      const done = { key: event.key, label: event.key, status: event.status, ms: event.ms };
+      const steps = known
+        ? state.steps.map((s) => (s.key === event.key ? { ...s, status: event.status, ms: event.ms } : s))
+        : [...state.steps, done];
+      return { ...state, steps };
+    }
+    case 'check':
+      return addCheck(state, event.result);
+    case 'end': {
+      // Checks the engine only reported at the end still appear, once.
+      const seen = new Set(state.checks.map((c) => c.id));
+      let s = commit(state);
+      for (const c of event.report.checks) if (!seen.has(c.id)) s = addCheck(s, c);
+      const checks = event.report.checks.length > 0 ? event.report.checks : s.checks;
+      const summary = event.report.checks.length > 0 ? event.report.summary : summarize(s.checks);
+      return {
+        ...s,
+        target: s.target ?? event.report.target,
+        end: { summary, durationMs: event.report.durationMs, lookFirst: formatLookFirst(checks) },
+      };
+    }
+  }
+}
+
+/** Redacts and sanitises every string of an event before it reaches the state. */
+export function cleanEvent(event: TuiEvent, redact: Redact): TuiEvent {
+  const clean: Redact = (t) => sanitizeForTerminal(redact(t));
+  switch (event.type) {
+    case 'runStart':
+      return { ...event, info: { ...event.info, target: redactDeep({ ...event.info.target }, clean) } };
+    case 'gatherStart':
+      return { ...event, steps: event.steps.map((s) => ({ key: clean(s.key), label: clean(s.label) })) };
+    case 'gatherStep':
+      return { ...event, key: clean(event.key) };
+    case 'check':
+      return { ...event, result: redactCheck(event.result, clean) };
+    case 'end':
+      return {
+        ...event,
+        report: {
+          ...event.report,
+          target: redactDeep({ ...event.report.target }, clean),
+          checks: event.report.checks.map((c) => redactCheck(c, clean)),
+        },
+      };
+  }
+}
+
+export interface TuiStore {
+  getState(): TuiState;
+  subscribe(listener: () => void): () => void;
+  dispatch(event: TuiEvent): void;
+}
+
+export function createTuiStore(redact: Redact = (t) => t): TuiStore {
+  let state = initialTuiState;
+  const listeners = new Set<() => void>();
+  return {
+    getState: () => state,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    dispatch(event) {
+      state = reduceTui(state, cleanEvent(event, redact));
+      for (const l of listeners) l();
+    },
+  };
+}
