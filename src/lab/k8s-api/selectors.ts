@@ -99,11 +99,15 @@ const FIELD_PATH_ALIASES: Readonly<Record<string, string>> = { source: 'source.c
 
 export type ObjectMatcher = (obj: unknown) => boolean;
 
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 function dig(obj: unknown, path: string): string {
   let cur: unknown = obj;
   for (const part of path.split('.')) {
-    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return '';
-    cur = (cur as Record<string, unknown>)[part];
+    if (!isRecord(cur)) return '';
+    cur = cur[part];
   }
   if (cur === undefined || cur === null) return '';
   return typeof cur === 'string' ? cur : String(cur);
