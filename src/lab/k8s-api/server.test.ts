@@ -272,6 +272,15 @@ describe('the AWS flavour (seeds/000)', () => {
     expect((await core.listNamespacedEvent({ namespace: NS, fieldSelector: 'involvedObject.name=nothing' })).items).toEqual([]);
   });
 
+  test('selectors: set-based labels select, an unsupported field is a 400 BadRequest', async () => {
+    const core = kc.makeApiClient(CoreV1Api);
+    expect((await core.listPodForAllNamespaces({ labelSelector: 'component in (proxy,querynode),app.kubernetes.io/instance=milvus-demo' })).items).toHaveLength(2);
+    expect((await core.listNamespacedPod({ namespace: NS, fieldSelector: `metadata.name=${h.ids.pods[1].name}` })).items.map((p) => p.status?.podIP)).toEqual([h.ids.pods[1].ip]);
+    expect((await core.listNamespacedPod({ namespace: NS, labelSelector: 'component=querynode' })).items).toEqual([]);
+    const bad = await statusOf(core.listNamespacedService({ namespace: NS, fieldSelector: 'spec.type=ClusterIP' }));
+    expect(bad.status).toMatchObject({ code: 400, reason: 'BadRequest', message: 'field label not supported: spec.type' });
+  });
+
   test('a GKE CRD is not installed here: 404 from its list', async () => {
     const r = await statusOf(kc.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({ group: 'cloud.google.com', version: 'v1', namespace: NS, plural: 'backendconfigs' }));
     expect(r.code).toBe(404);
