@@ -1,5 +1,6 @@
 import {
-  ApiException, ApisApi, CoreApi, CoreV1Api, CustomObjectsApi, DiscoveryV1Api, KubeConfig, NetworkingV1Api, PortForward, VersionApi,
+  ApiException, ApisApi, CoreApi, CoreV1Api, CustomObjectsApi, DiscoveryV1Api, KubeConfig, KubernetesObjectApi, NetworkingV1Api, PatchStrategy,
+  PortForward, setHeaderOptions, VersionApi,
 } from '@kubernetes/client-node';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
@@ -493,5 +494,54 @@ describe('faults through the API', () => {
 
   test('a fault of the wrong provider is refused at start', async () => {
     await expect(lab('aws', { faults: ['neg-missing'] })).rejects.toMatchObject({ code: 'K8S_LAB_FAULT_PROVIDER' });
+  });
+});
+
+describe('writes, as provision uses them', () => {
+  test('server-side apply through KubernetesObjectApi (discovery first) creates a missing BackendConfig, then merges', async () => {
+    const h = await lab('gcp', { faults: ['backendconfig-missing'] });
+    const kc = kubeConfig(h);
+    const objects = KubernetesObjectApi.makeApiClient(kc);
+    const spec = {
+      apiVersion: 'cloud.google.com/v1',
+      kind: 'BackendConfig',
+      metadata: { name: 'milvus-demo-backendconfig', namespace: NS },
+      spec: { healthCheck: { type: 'HTTP', port: 9091, requestPath: '/healthz' } },
+    };
+    // dryRun=All answers but stores nothing.
+    await objects.patch(spec, undefined, 'All', 'milvus-l7-doctor', true, PatchStrategy.ServerSideApply);
+    const custom = kc.makeApiClient(CustomObjectsApi);
+    const read = () => custom.getNamespacedCustomObject({ group: 'cloud.google.com', version: 'v1', namespace: NS, plural: 'backendconfigs', name: 'milvus-demo-backendconfig' });
+    expect((await statusOf(read())).code).toBe(404);
+    const created = await objects.patch(spec, undefined, undefined, 'milvus-l7-doctor', true, PatchStrategy.ServerSideApply);
+    expect(created.metadata?.uid).toBeDefined();
+    await objects.patch({ ...spec, spec: { timeoutSec: 600 } }, undefined, undefined, 'milvus-l7-doctor', true, PatchStrategy.ServerSideApply);
+    expect(await read()).toMatchObject({ spec: { timeoutSec: 600, healthCheck: { type: 'HTTP', port: 9091, requestPath: '/healthz' } }, metadata: { uid: created.metadata?.uid, generation: 2 } });
+  });
+
+  test('merge patch and JSON patch on the Service annotations; create, conflict and delete a ConfigMap', async () => {
+    const h = await lab('gcp', { faults: ['app-protocols-by-number'] });
+    const core = kubeConfig(h).makeApiClient(CoreV1Api);
+    await core.patchNamespacedService(
+      { name: 'milvus-demo', namespace: NS, body: { metadata: { annotations: { 'cloud.google.com/app-protocols': '{"milvus":"HTTP2"}' } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await core.patchNamespacedService({ name: 'milvus-demo', namespace: NS, body: [{ op: 'add', path: '/metadata/labels/fixed-by', value: 'doctor' }] });
+    const svc = await core.readNamespacedService({ name: 'milvus-demo', namespace: NS });
+    expect(svc.metadata?.annotations?.['cloud.google.com/app-protocols']).toBe('{"milvus":"HTTP2"}');
+    expect(svc.metadata?.annotations?.['cloud.google.com/neg']).toBe('{"ingress": true}');
+    expect(svc.metadata?.labels?.['fixed-by']).toBe('doctor');
+    const cm = { metadata: { name: 'scratch' }, data: { a: '1' } };
+    expect((await core.createNamespacedConfigMap({ namespace: NS, body: cm })).metadata?.namespace).toBe(NS);
+    expect((await statusOf(core.createNamespacedConfigMap({ namespace: NS, body: cm }))).status).toMatchObject({ code: 409, reason: 'AlreadyExists', message: 'configmaps "scratch" already exists' });
+    await core.deleteNamespacedConfigMap({ name: 'scratch', namespace: NS });
+    expect((await statusOf(core.readNamespacedConfigMap({ name: 'scratch', namespace: NS }))).code).toBe(404);
+  });
+
+  test('a write the RBAC emulation denies is a 403 naming the verb', async () => {
+    const h = await lab('aws', { forbidden: [{ verb: 'patch', resource: 'ingresses' }] });
+    const net = kubeConfig(h).makeApiClient(NetworkingV1Api);
+    const r = await statusOf(net.patchNamespacedIngress({ name: 'milvus-demo', namespace: NS, body: [{ op: 'remove', path: '/metadata/finalizers' }] }));
+    expect(r.status.message).toBe(`ingresses.networking.k8s.io "milvus-demo" is forbidden: User "${h.user}" cannot patch resource "ingresses" in API group "networking.k8s.io" in the namespace "milvus"`);
   });
 });

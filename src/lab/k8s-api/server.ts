@@ -1,7 +1,9 @@
 // The lab's Kubernetes API: an HTTP server on loopback that speaks the apiserver's wire format to the
 // real @kubernetes/client-node — discovery, GET/LIST (+ a minimal watch) of the lab's objects with label
 // and field selectors, Status objects for 401/403/404, the service and pod proxy subresources (to the
-// lab's /healthz) and pod port-forward over WebSocket (to the lab's Milvus). Read-only: writes are 405.
+// lab's /healthz) and pod port-forward over WebSocket (to the lab's Milvus). Writes (create, replace,
+// the four patch types including server-side apply, delete; dryRun=All) change the lab's objects, so
+// `provision --apply` can repair a fault and the doctor can see it repaired.
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -11,14 +13,15 @@ import { join } from 'node:path';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { stringify } from 'yaml';
+import { parse as parseYaml, stringify } from 'yaml';
 import { applyK8sFaults, type DataPathFlags, type LabWorld } from './faults.js';
-import { isRecord, labIdentifiers, renderLabObjects, type K8sObject, type LabIdentifiers } from './objects.js';
+import { finishObjects, isRecord, labIdentifiers, renderLabObjects, type K8sObject, type LabIdentifiers } from './objects.js';
 import { servePortForward, parseHostPort, PORT_FORWARD_PROTOCOL, type HostPort, type PortTarget } from './portforward.js';
 import {
   apiGroup, apiGroupList, apiResourceList, findResource, findResourceByKind, groupVersion, qualifiedResource, resourcesFor,
   type ApiResource, type LabProvider,
 } from './resources.js';
+import { jsonPatch, mergePatch, PATCH_TYPES, PatchError, strategicMerge } from './patch.js';
 import { parseFieldSelector, parseLabelSelector, SelectorError } from './selectors.js';
 
 export interface K8sApiOptions {
@@ -410,7 +413,7 @@ export async function startK8sApi(options: K8sApiOptions): Promise<K8sApiHandle>
 
   const watches = new Set<ServerResponse>();
 
-  function handleResource(req: IncomingMessage, res: ServerResponse, r: ResourceRequest, url: URL): void {
+  function handleResource(req: IncomingMessage, res: ServerResponse, r: ResourceRequest, url: URL): void | Promise<void> {
     const method = req.method ?? 'GET';
     if (r.subresource === 'proxy' && (r.res.resource === 'services' || r.res.resource === 'pods')) {
       const verb = VERB_BY_METHOD[method] ?? 'get';
@@ -434,10 +437,8 @@ export async function startK8sApi(options: K8sApiOptions): Promise<K8sApiHandle>
           ? 'deletecollection'
           : VERB_BY_METHOD[method] ?? method.toLowerCase();
     authorize([verb], r);
-    if (verb !== 'get' && verb !== 'list' && verb !== 'watch') {
-      return sendStatus(res, { code: 405, reason: 'MethodNotAllowed', message: `the lab Kubernetes API is read-only: ${method} is not supported` });
-    }
     if (r.subresource !== undefined && r.subresource !== 'status') return sendStatus(res, NOT_FOUND_PATH);
+    if (verb !== 'get' && verb !== 'list' && verb !== 'watch') return handleWrite(req, res, r, url, verb);
     if (r.name !== undefined) return sendJson(res, 200, getObject(r.res, r.namespace, r.name));
     const items = list(r, url.searchParams);
     if (watch) {
@@ -455,13 +456,144 @@ export async function startK8sApi(options: K8sApiOptions): Promise<K8sApiHandle>
     });
   }
 
+  function readBody(req: IncomingMessage): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > 3 * 1024 * 1024) req.destroy(new Error('request entity too large'));
+        else chunks.push(c);
+      });
+      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      req.on('error', reject);
+    });
+  }
+
+  function badRequest(message: string): StatusError {
+    return new StatusError({ code: 400, reason: 'BadRequest', message });
+  }
+
+  function parseBody(text: string, yamlAllowed: boolean): unknown {
+    try {
+      return yamlAllowed ? parseYaml(text) : JSON.parse(text);
+    } catch (e) {
+      throw badRequest(`the body of the request was in an unknown format: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** The object a write stores: kind and apiVersion of the resource, the URL's namespace and name. */
+  function checkedObject(v: unknown, r: ResourceRequest, name: string | undefined): K8sObject {
+    if (!isRecord(v) || !isRecord(v.metadata)) throw badRequest('Object \'metadata\' is missing in the request body');
+    const kind = v.kind ?? r.res.kind;
+    const apiVersion = v.apiVersion ?? groupVersion(r.res);
+    if (kind !== r.res.kind || apiVersion !== groupVersion(r.res)) {
+      throw badRequest(`the API version in the data (${String(apiVersion)}) and kind (${String(kind)}) do not match the request (${groupVersion(r.res)}, ${r.res.kind})`);
+    }
+    const meta = { ...v.metadata };
+    if (r.namespace !== undefined) {
+      if (meta.namespace !== undefined && meta.namespace !== r.namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      meta.namespace = r.namespace;
+    }
+    if (name !== undefined) {
+      if (meta.name !== undefined && meta.name !== name) throw badRequest('the name of the object (' + String(meta.name) + ') does not match the name on the URL (' + name + ')');
+      meta.name = name;
+    }
+    if (typeof meta.name !== 'string' && typeof meta.generateName === 'string') meta.name = meta.generateName + randomBytes(3).toString('hex').slice(0, 5);
+    if (typeof meta.name !== 'string' || meta.name === '') throw new StatusError({ code: 422, reason: 'Invalid', message: `${r.res.kind} "" is invalid: metadata.name: Required value: name or generateName is required` });
+    const metadata = { ...meta, name: meta.name };
+    return { ...v, apiVersion: groupVersion(r.res), kind: r.res.kind, metadata };
+  }
+
+  function store(next: K8sObject, prev: K8sObject | undefined, dryRun: boolean): K8sObject {
+    const stored: K8sObject = structuredClone(next);
+    stored.metadata.uid = prev?.metadata.uid ?? randomUUID();
+    stored.metadata.creationTimestamp = prev?.metadata.creationTimestamp ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    delete stored.metadata.resourceVersion;
+    const specChanged = prev !== undefined && JSON.stringify(prev.spec) !== JSON.stringify(stored.spec);
+    const generation = typeof prev?.metadata.generation === 'number' ? prev.metadata.generation : 1;
+    stored.metadata.generation = specChanged ? generation + 1 : generation;
+    finishObjects([stored]);
+    stored.metadata.resourceVersion = String(Number(resourceVersionNow()) + 1);
+    if (!dryRun) world.objects = [...world.objects.filter((o) => o !== prev), stored];
+    return stored;
+  }
+
+  function alreadyExists(r: ResourceRequest, name: string): StatusError {
+    return new StatusError({
+      code: 409,
+      reason: 'AlreadyExists',
+      message: `${qualifiedResource(r.res)} "${name}" already exists`,
+      details: { name, ...(r.res.group ? { group: r.res.group } : {}), kind: r.res.resource },
+    });
+  }
+
+  async function handleWrite(req: IncomingMessage, res: ServerResponse, r: ResourceRequest, url: URL, verb: string): Promise<void> {
+    const dryRun = url.searchParams.getAll('dryRun').includes('All');
+    const existing = (name: string) => objectsOf(r.res, r.namespace).find((o) => o.metadata.name === name);
+    if (verb === 'deletecollection') return sendStatus(res, { code: 405, reason: 'MethodNotAllowed', message: 'the lab does not delete collections' });
+    if (verb === 'delete') {
+      const prev = getObject(r.res, r.namespace, r.name ?? '');
+      if (!dryRun) world.objects = world.objects.filter((o) => o !== prev);
+      return sendJson(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: prev.metadata.name, ...(r.res.group ? { group: r.res.group } : {}), kind: r.res.resource, uid: prev.metadata.uid } });
+    }
+    const contentType = (req.headers['content-type'] ?? 'application/json').split(';')[0].trim();
+    const text = await readBody(req);
+    if (verb === 'create') {
+      const obj = checkedObject(parseBody(text, contentType.includes('yaml')), r, undefined);
+      if (existing(obj.metadata.name)) throw alreadyExists(r, obj.metadata.name);
+      return sendJson(res, 201, store(obj, undefined, dryRun));
+    }
+    const name = r.name ?? '';
+    const prev = existing(name);
+    if (verb === 'update') {
+      if (!prev) throw notFoundObject(r.res, name);
+      const obj = checkedObject(parseBody(text, contentType.includes('yaml')), r, name);
+      // The status subresource replaces only status; the main resource keeps status.
+      const next = r.subresource === 'status' ? { ...prev, status: obj.status } : { ...obj, status: prev.status };
+      return sendJson(res, 200, store(next, prev, dryRun));
+    }
+    // patch
+    let patched: unknown;
+    try {
+      switch (contentType) {
+        case PATCH_TYPES.apply: {
+          if (!url.searchParams.get('fieldManager')) throw badRequest('PATCH requests with apply-patch+yaml require a fieldManager');
+          const body = checkedObject(parseBody(text, true), r, name);
+          patched = prev ? strategicMerge(prev, body, false) : body;
+          break;
+        }
+        case PATCH_TYPES.json:
+          if (!prev) throw notFoundObject(r.res, name);
+          patched = jsonPatch(prev, parseBody(text, false));
+          break;
+        case PATCH_TYPES.merge:
+          if (!prev) throw notFoundObject(r.res, name);
+          patched = mergePatch(prev, parseBody(text, false));
+          break;
+        case PATCH_TYPES.strategic:
+          if (!prev) throw notFoundObject(r.res, name);
+          if (r.res.custom) throw new StatusError({ code: 415, reason: 'UnsupportedMediaType', message: `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.json}, ${PATCH_TYPES.merge}, ${PATCH_TYPES.apply}` });
+          patched = strategicMerge(prev, parseBody(text, false));
+          break;
+        default:
+          throw new StatusError({ code: 415, reason: 'UnsupportedMediaType', message: `the body of the request was in an unknown format - accepted media types include: ${Object.values(PATCH_TYPES).join(', ')}` });
+      }
+    } catch (e) {
+      if (e instanceof PatchError) throw new StatusError({ code: e.httpCode, reason: e.httpCode === 422 ? 'Invalid' : e.httpCode === 415 ? 'UnsupportedMediaType' : 'BadRequest', message: e.message });
+      throw e;
+    }
+    const obj = checkedObject(patched, r, name);
+    return sendJson(res, prev ? 200 : 201, store(obj, prev, dryRun));
+  }
+
   function authenticated(req: IncomingMessage): 'ok' | 'anonymous' | 'invalid' {
     const h = req.headers.authorization;
     if (h === undefined) return 'anonymous';
     return h === `Bearer ${token}` ? 'ok' : 'invalid';
   }
 
-  function handle(req: IncomingMessage, res: ServerResponse): void {
+  function handle(req: IncomingMessage, res: ServerResponse): void | Promise<void> {
     const url = new URL(req.url ?? '/', 'http://lab');
     const auth = authenticated(req);
     if (auth !== 'ok' && !(auth === 'anonymous' && PUBLIC_PATHS.has(url.pathname))) {
@@ -490,15 +622,20 @@ export async function startK8sApi(options: K8sApiOptions): Promise<K8sApiHandle>
     }
     const r = parseResourcePath(segs, url.pathname.endsWith('/'));
     if (!r) return sendStatus(res, NOT_FOUND_PATH);
-    handleResource(req, res, r, url);
+    return handleResource(req, res, r, url);
   }
 
   const server = createServer((req, res) => {
-    try {
-      handle(req, res);
-    } catch (e) {
+    const fail = (e: unknown) => {
+      if (res.headersSent) return void res.destroy();
       if (e instanceof StatusError) return sendStatus(res, e.status);
       sendStatus(res, { code: 500, reason: 'InternalError', message: `Internal error occurred: ${e instanceof Error ? e.message : String(e)}` });
+    };
+    try {
+      const pending = handle(req, res);
+      if (pending) pending.catch(fail);
+    } catch (e) {
+      fail(e);
     }
   });
   server.on('connection', (s: Socket) => {
