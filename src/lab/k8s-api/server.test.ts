@@ -1,5 +1,5 @@
 import {
-  ApiException, ApisApi, CoreApi, CoreV1Api, CustomObjectsApi, DiscoveryV1Api, KubeConfig, KubernetesObjectApi, NetworkingV1Api, PatchStrategy,
+  ApiException, ApisApi, CoreApi, CoreV1Api, CustomObjectsApi, DiscoveryV1Api, KubeConfig, KubernetesObjectApi, type KubernetesObject, NetworkingV1Api, PatchStrategy,
   PortForward, setHeaderOptions, VersionApi,
 } from '@kubernetes/client-node';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -502,7 +502,7 @@ describe('writes, as provision uses them', () => {
     const h = await lab('gcp', { faults: ['backendconfig-missing'] });
     const kc = kubeConfig(h);
     const objects = KubernetesObjectApi.makeApiClient(kc);
-    const spec = {
+    const spec: KubernetesObject & { spec: Record<string, unknown> } = {
       apiVersion: 'cloud.google.com/v1',
       kind: 'BackendConfig',
       metadata: { name: 'milvus-demo-backendconfig', namespace: NS },
