@@ -3,6 +3,9 @@
 import { execFile } from 'node:child_process';
 import { Resolver } from 'node:dns/promises';
 import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as http2 from 'node:http2';
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
@@ -11,7 +14,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { UsageError } from '../errors.js';
 import { FAULTS, type FaultName } from './faults.js';
-import { LAB_HOST, LAB_OTHER_HOST, listFaults, startLab, type LabHandle } from './lab.js';
+import { LAB_HOST, LAB_OTHER_HOST, LabStartError, listFaults, startLab, type LabHandle } from './lab.js';
+import { findNginx, startNginx } from './nginx.js';
+import { reservePorts } from './ports.js';
 
 const GET_VERSION = '/milvus.proto.milvus.MilvusService/GetVersion';
 const CHECK_HEALTH = '/milvus.proto.milvus.MilvusService/CheckHealth';
@@ -116,18 +121,12 @@ function servedChain(lab: LabHandle): Promise<X509Certificate[]> {
   return new Promise((resolve, reject) => {
     const socket = tlsConnect({ host: lab.address, port: lab.port, servername: lab.serverName, rejectUnauthorized: false, ALPNProtocols: ['h2'] }, () => {
       const chain: X509Certificate[] = [];
-      let cert = socket.getPeerX509Certificate();
-      // getPeerCertificate(true) links issuers; walk the raw DER list instead.
-      const detailed = socket.getPeerCertificate(true);
-      let node: typeof detailed | undefined = detailed;
       const seen = new Set<string>();
-      while (node && node.raw && !seen.has(node.fingerprint256)) {
+      // getPeerCertificate(true) links each served cert to its issuer; a self-loop ends the walk.
+      for (let node = socket.getPeerCertificate(true); node?.raw && !seen.has(node.fingerprint256); node = node.issuerCertificate) {
         seen.add(node.fingerprint256);
         chain.push(new X509Certificate(node.raw));
-        node = node.issuerCertificate;
       }
-      if (chain.length === 0 && cert) chain.push(cert);
-      cert = undefined;
       socket.destroy();
       resolve(chain);
     });
@@ -176,7 +175,7 @@ describe('healthy lab (nginx + milvus-lite)', () => {
     expect(kinds).toEqual(['dns', 'healthz', 'milvus-lite', 'milvus-stub', 'nginx']);
     expect(lab.credentials?.token).toMatch(/^root:/);
     // milvus-lite (a Python process) is the long pole; everything else starts beside it.
-    expect(lab.timings.startMs).toBeLessThan(10_000);
+    expect(lab.timings.startMs).toBeLessThan(30_000);
   });
 
   test('openssl sees the full chain, verified by the lab root, with ALPN h2', async () => {
@@ -217,6 +216,16 @@ describe('healthy lab (nginx + milvus-lite)', () => {
       expect(version.version).toMatch(/^milvus_lite-/);
       const health = await client.checkHealth();
       expect(health.isHealthy).toBe(true);
+      // The calls a smoke test makes, against milvus-lite itself.
+      const name = `lab_smoke_${Date.now()}`;
+      // milvus-lite requires an explicit index_type; Milvus defaults it to AUTOINDEX.
+      const created = await client.createCollection({ collection_name: name, dimension: 4, index_params: { index_type: 'AUTOINDEX', metric_type: 'L2' } });
+      expect(created.error_code).toBe('Success');
+      const inserted = await client.insert({ collection_name: name, data: [{ id: 1, vector: [0.1, 0.2, 0.3, 0.4] }] });
+      expect(inserted.status.error_code).toBe('Success');
+      const found = await client.search({ collection_name: name, data: [0.1, 0.2, 0.3, 0.4], limit: 1 });
+      expect(found.status.error_code).toBe('Success');
+      expect((await client.dropCollection({ collection_name: name })).error_code).toBe('Success');
     } finally {
       await client.closeConnection();
     }
@@ -239,6 +248,16 @@ describe('healthy lab (nginx + milvus-lite)', () => {
     expect(tls).toMatchObject({ status: 200, grpcStatus: 0, alpn: 'h2' });
   });
 
+  test('what milvus-lite lacks, asked directly: no grpc.health.v1, no authorization', async () => {
+    const lite = lab.components.find((c) => c.kind === 'milvus-lite');
+    expect(lite).toBeDefined();
+    const url = `http://${lite?.endpoint}`;
+    const health = await rawGrpc({ url, authority: lite?.endpoint ?? '', path: HEALTH_CHECK });
+    expect(health.grpcStatus).toBe(12); // UNIMPLEMENTED
+    const anonymous = await rawGrpc({ url, authority: lite?.endpoint ?? '' });
+    expect(anonymous.grpcStatus).toBe(0);
+  });
+
   test('healthz answers 200 OK; DNS resolves the host only', async () => {
     const res = await fetch(lab.healthzUrl);
     expect(res.status).toBe(200);
@@ -257,6 +276,24 @@ describe('lab API', () => {
     expect(error).toMatchObject({ code: 'LAB_UNKNOWN_FAULT' });
     expect(String(error)).toContain('expired-cert');
     await expect(startLab({ faults: ['tarpit', 'refused'] })).rejects.toMatchObject({ code: 'LAB_FAULT_CONFLICT' });
+  });
+
+  test("nginx failing to start surfaces its error.log line", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lab-nginx-'));
+    try {
+      const [podPort, frontPort] = await reservePorts(2);
+      const missing = { certFile: join(dir, 'missing.pem'), keyFile: join(dir, 'missing.key') };
+      const error = await startNginx({
+        bin: findNginx() ?? 'nginx',
+        dir,
+        front: { port: frontPort, tls: true, h2: true, hostRule: LAB_HOST, action: { kind: 'status', status: 464 }, ...missing },
+        pod: { port: podPort, tlsPort: null, backendPort: 1, stubPort: 1, authorized: null, checkHealthToStub: false, ...missing },
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LabStartError);
+      expect(String(error)).toMatch(/\[emerg\].*missing\.pem/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('every fault names a FAILURES.md row and the checks it must fail', () => {

@@ -40,7 +40,8 @@ export async function startMilvusLite(options: {
     // Its "listening" line is a print(): unbuffered, or a pipe holds it back until exit.
     env: { ...process.env, PYTHONUNBUFFERED: '1' },
     readyLine: /listening on/,
-    deadlineMs: 20_000,
+    // ~1.2 s on an idle machine; much more when CI runs test files side by side on two cores.
+    deadlineMs: 30_000,
     signal: options.signal,
   });
 }
