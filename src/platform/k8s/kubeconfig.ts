@@ -1,0 +1,54 @@
+// Loading the kubeconfig: every way it can be wrong (missing file, not YAML, no such context, no cluster)
+// is a UsageError with one line, exit 2, never a stack trace from deep in the client.
+import { existsSync } from 'node:fs';
+import { KubeConfig } from '@kubernetes/client-node';
+import { UsageError } from '../../errors.js';
+
+export interface LoadedKubeConfig {
+  readonly kc: KubeConfig;
+  readonly context: string;
+  /** The context's namespace, the default when -n is not given. */
+  readonly namespace: string | null;
+  readonly server: string;
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
+}
+
+export function loadKubeConfig(path?: string, context?: string): LoadedKubeConfig {
+  const kc = new KubeConfig();
+  const source = path ?? process.env.KUBECONFIG ?? '~/.kube/config';
+  if (path !== undefined) {
+    if (!existsSync(path)) throw new UsageError(`--kubeconfig ${path}: no such file`, 'KUBECONFIG_INVALID');
+    try {
+      kc.loadFromFile(path);
+    } catch (e) {
+      throw new UsageError(`--kubeconfig ${path}: not a valid kubeconfig: ${firstLine(e)}`, 'KUBECONFIG_INVALID');
+    }
+  } else {
+    try {
+      kc.loadFromDefault();
+    } catch (e) {
+      throw new UsageError(`kubeconfig ${source}: not a valid kubeconfig: ${firstLine(e)}`, 'KUBECONFIG_INVALID');
+    }
+  }
+  if (context !== undefined) {
+    if (!kc.getContextObject(context)) {
+      const known = kc.getContexts().map((c) => c.name);
+      throw new UsageError(`--context ${context}: no such context in ${source} (contexts: ${known.join(', ') || 'none'})`, 'KUBECONFIG_CONTEXT');
+    }
+    kc.setCurrentContext(context);
+  }
+  const current = kc.getCurrentContext();
+  const ctx = current ? kc.getContextObject(current) : null;
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) {
+    throw new UsageError(
+      current ? `kubeconfig ${source}: context ${current} names no known cluster` : `kubeconfig ${source}: no current context (use --context)`,
+      'KUBECONFIG_CONTEXT',
+    );
+  }
+  if (!/^https?:\/\//.test(cluster.server)) throw new UsageError(`kubeconfig ${source}: cluster ${cluster.name} has no valid server URL`, 'KUBECONFIG_INVALID');
+  return { kc, context: current, namespace: ctx?.namespace ?? null, server: cluster.server };
+}
