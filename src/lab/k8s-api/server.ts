@@ -390,8 +390,9 @@ export async function startK8sApi(options: K8sApiOptions): Promise<K8sApiHandle>
       up.pipe(res);
     });
     upstream.on('timeout', () => upstream.destroy(new Error('i/o timeout')));
-    upstream.on('error', (e) => {
-      if (!res.headersSent) unreachable(e.message);
+    upstream.on('error', (e: NodeJS.ErrnoException) => {
+      // Worded as the apiserver's Go dialer words it, without the lab's loopback address.
+      if (!res.headersSent) unreachable(e.code === 'ECONNREFUSED' ? 'connect: connection refused' : e.message);
       else res.destroy();
     });
     req.pipe(upstream);
