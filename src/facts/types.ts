@@ -108,6 +108,15 @@ export interface MilvusHealthFact {
 export interface MilvusAuthProbe {
   readonly grpcCode: number; // 0 = OK, 16 = UNAUTHENTICATED, ...
   readonly message: string;
+  /**
+   * The call really succeeded: gRPC OK, Milvus status Success and a non-empty version. grpcCode 0
+   * alone is not enough: Milvus reports some refusals in the response status of an OK call.
+   */
+  readonly accepted?: boolean;
+  /** The Milvus `status.code` of an OK response (0 = success); null when the call failed in gRPC. */
+  readonly milvusCode?: number | null;
+  /** The Milvus `status.error_code` name when it was not Success. */
+  readonly milvusErrorCode?: string | null;
 }
 
 export interface LatencyFact {

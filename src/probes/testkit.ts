@@ -1,9 +1,15 @@
 // Test support for the probe tests (not used at run time): a throwaway PKI made with @peculiar/x509
 // and small loopback servers. Kept beside the probes so each test file stays about its probe.
+import { type ChildProcess, spawn } from 'node:child_process';
 import { webcrypto } from 'node:crypto';
-import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createSocket } from 'node:dgram';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect as netConnect, createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
+import dnsPacket from 'dns-packet';
 
 x509.cryptoProvider.set(webcrypto);
 
@@ -132,4 +138,144 @@ export async function refusedPort(): Promise<number> {
 
 export function closeServer(server: { close(cb?: (err?: Error) => void): unknown }): Promise<void> {
   return new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+// ---------------------------------------------------------------- Milvus behind nginx (tests only)
+
+export interface MilvusFront {
+  /** nginx TLS + HTTP/2: a host rule for HOST → grpc_pass to milvus-lite, everything else 404. */
+  readonly port: number;
+  readonly milvusPort: number;
+  stop(): Promise<void>;
+}
+
+export const MILVUS_LITE = '/work/main/.venv/bin/milvus-lite';
+export const NGINX = '/usr/sbin/nginx';
+
+async function freePort(): Promise<number> {
+  return refusedPort();
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+function waitForOutput(child: ChildProcess, pattern: RegExp, ms: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${ms} ms: ${seen}`)), ms);
+    const onData = (b: Buffer): void => {
+      seen += b.toString();
+      if (pattern.test(seen)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited ${code}: ${seen}`));
+    });
+  });
+}
+
+async function waitForPort(port: number, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = netConnect({ host: '127.0.0.1', port }, () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`port ${port} never opened`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function startMilvusFront(pki: Pki): Promise<MilvusFront> {
+  const dir = await mkdtemp(join(tmpdir(), 'l7doctor-probes-'));
+  const [milvusPort, port] = [await freePort(), await freePort()];
+  const milvus = spawn(MILVUS_LITE, ['server', '--data-dir', join(dir, 'data'), '--host', '127.0.0.1', '--port', String(milvusPort)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const children: ChildProcess[] = [milvus];
+  try {
+    await writeFile(join(dir, 'cert.pem'), pki.leaf.certPem + pki.intermediate.certPem);
+    await writeFile(join(dir, 'key.pem'), pki.leaf.keyPem);
+    const tls = `ssl_certificate ${dir}/cert.pem; ssl_certificate_key ${dir}/key.pem;`;
+    await writeFile(
+      join(dir, 'nginx.conf'),
+      `worker_processes 1; daemon off; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
+  server { listen 127.0.0.1:${port} ssl http2 default_server; ${tls} return 404; }
+  server { listen 127.0.0.1:${port} ssl http2; server_name ${HOST}; ${tls}
+    location / { grpc_pass grpc://127.0.0.1:${milvusPort}; } }
+}
+`,
+    );
+    const nginx = spawn(NGINX, ['-p', dir, '-e', join(dir, 'error.log'), '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(nginx);
+    await Promise.all([waitForOutput(milvus, /listening/, 20_000), waitForPort(port, 5_000)]);
+  } catch (err) {
+    await Promise.all(children.map(stopChild));
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    port,
+    milvusPort,
+    stop: async () => {
+      await Promise.all(children.map(stopChild));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// ---------------------------------------------------------------- a tiny authoritative DNS server
+
+export interface DnsZone {
+  readonly [name: string]: { readonly A?: readonly string[]; readonly AAAA?: readonly string[]; readonly servfail?: boolean; readonly silent?: boolean };
+}
+
+/** UDP DNS on 127.0.0.1 answering from `zone`; NXDOMAIN for anything else. */
+export async function startDnsServer(zone: DnsZone): Promise<{ server: string; close: () => Promise<void> }> {
+  const socket = createSocket('udp4');
+  socket.on('message', (msg, rinfo) => {
+    const query = dnsPacket.decode(msg);
+    const question = query.questions?.[0];
+    if (!question) return;
+    const entry = zone[question.name.toLowerCase()];
+    if (entry?.silent) return;
+    const type = question.type === 'A' || question.type === 'AAAA' ? question.type : null;
+    const data = entry && type ? (entry[type] ?? []) : [];
+    const rcode = entry?.servfail ? 2 : entry ? 0 : 3; // SERVFAIL, NOERROR, NXDOMAIN (low 4 bits of the flags)
+    const answers = type ? data.map((d) => ({ type, name: question.name, ttl: 60, class: 'IN' as const, data: d })) : [];
+    const reply = dnsPacket.encode({
+      id: query.id,
+      type: 'response',
+      flags: dnsPacket.AUTHORITATIVE_ANSWER | dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE | rcode,
+      questions: [question],
+      answers,
+    });
+    socket.send(reply, rinfo.port, rinfo.address);
+  });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return {
+    server: `127.0.0.1:${socket.address().port}`,
+    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+  };
 }

@@ -1,0 +1,221 @@
+// The data path as a dependency graph: each probe starts as soon as what it needs is known, so a
+// run costs its slowest chain. A probe whose prerequisite failed is skipped with `blockedBy` naming
+// the CHECK that judges that prerequisite, so the judges report it as blocked, not as a second failure.
+import type { Area, Outcome } from '../model.js';
+import type { DataPathFacts, GrpcHttpFact, MilvusAuthProbe, MilvusVersionFact, TlsFact } from './types.js';
+import { hostPort } from '../probes/deadline.js';
+import { probeDns } from '../probes/dns.js';
+import { probeGrpcHealth } from '../probes/grpc-health.js';
+import { probeHealthz } from '../probes/healthz.js';
+import { probeGrpcOverHttp2 } from '../probes/http2.js';
+import { runProbe, skipped } from '../probes/outcome.js';
+import { probeTcp } from '../probes/tcp.js';
+import { probeTls } from '../probes/tls.js';
+
+export interface DataPathTarget {
+  readonly host: string | null;
+  readonly address: string | null;
+  readonly port: number;
+  readonly serverName: string | null;
+  readonly ca: string[] | null;
+  readonly dnsServer: string | null;
+  readonly healthzUrl: string | null;
+  readonly credentials: { token?: string; username?: string; password?: string } | null;
+}
+
+export interface DataPathOptions {
+  readonly timeoutMs: number;
+  readonly latencySamples: number;
+  readonly smoke: boolean;
+  readonly signal: AbortSignal;
+  readonly onStep?: (key: keyof DataPathFacts, status: 'ok' | 'error' | 'skipped', ms: number) => void;
+}
+
+/** The check ids that own each prerequisite (blockedBy values). */
+export const BLOCKED_BY = {
+  dns: 'dns.resolves',
+  tcp: 'tcp.connect',
+  tls: 'tls.handshake',
+  alpn: 'alpn.h2',
+  http2: 'http2.grpc',
+  version: 'grpc.sdk-version',
+  credentials: 'milvus.credentials',
+} as const;
+
+const GRPC_UNAUTHENTICATED = 16;
+
+/** What a later probe needs from earlier ones, or the skip it inherits. */
+type Gate<T> = { readonly skip: Outcome<never> } | ({ readonly skip?: undefined } & T);
+type MilvusProbes = typeof import('../probes/milvus.js');
+interface GrpcGate {
+  readonly address: string;
+  readonly milvus: MilvusProbes;
+  readonly grpcTarget: { address: string; port: number; serverName: string | null; authority: string; ca: string[] | null };
+}
+interface SdkGate extends GrpcGate {
+  readonly session: InstanceType<MilvusProbes['MilvusSession']>;
+}
+
+export async function gatherDataPath(target: DataPathTarget, options: DataPathOptions): Promise<DataPathFacts> {
+  const ctx = { signal: options.signal, timeoutMs: options.timeoutMs };
+  const step = async <K extends keyof DataPathFacts>(key: K, layer: Area, run: () => Promise<DataPathFacts[K]>): Promise<DataPathFacts[K]> => {
+    let outcome: DataPathFacts[K];
+    try {
+      outcome = await run();
+    } catch (err) {
+      // A bug in the graph itself must not lose the other facts.
+      outcome = { status: 'error', error: { code: 'PROBE_INTERNAL', layer, message: err instanceof Error ? err.message : String(err) }, ms: 0 } as DataPathFacts[K];
+    }
+    options.onStep?.(key, outcome.status, outcome.status === 'skipped' ? 0 : outcome.ms);
+    return outcome;
+  };
+  const host = target.host;
+  const serverName = target.serverName ?? host;
+  const hasCredentials = !!(target.credentials && (target.credentials.token || target.credentials.username));
+
+  const dns = step('dns', 'dns', () =>
+    host ? runProbe(() => probeDns(host, { server: target.dnsServer, address: target.address }, ctx), 'dns') : Promise.resolve(skipped('no --host')),
+  );
+
+  const address = (async (): Promise<Gate<{ address: string }>> => {
+    if (target.address) return { address: target.address };
+    if (!host) return { skip: skipped('no --address and no --host') };
+    const d = await dns;
+    if (d.status === 'ok' && d.value.addresses.length > 0) return { address: d.value.addresses[0] };
+    return { skip: skipped(`${host} did not resolve`, BLOCKED_BY.dns) };
+  })();
+
+  const tcp = step('tcp', 'tcp', async () => {
+    const a = await address;
+    return a.skip ? a.skip : runProbe(() => probeTcp(a.address, target.port, ctx), 'tcp');
+  });
+
+  // Everything past TCP needs the address and a connection.
+  const connected = (async (): Promise<Gate<{ address: string }>> => {
+    const [a, t] = await Promise.all([address, tcp]);
+    if (a.skip) return { skip: a.skip };
+    if (t.status !== 'ok') return { skip: t.status === 'skipped' ? t : skipped('TCP connect failed', BLOCKED_BY.tcp) };
+    return a;
+  })();
+
+  const tlsProbe = (sni: string | null) => async (): Promise<Outcome<TlsFact>> => {
+    const c = await connected;
+    return c.skip ? c.skip : runProbe(() => probeTls({ address: c.address, port: target.port, serverName: sni, ca: target.ca }, ctx), 'tls');
+  };
+  const tls = step('tls', 'tls', tlsProbe(serverName));
+  const tlsNoSni = step('tlsNoSni', 'tls', tlsProbe(null));
+
+  // HTTP/2 and gRPC need a handshake that selected h2.
+  const h2 = (async (): Promise<Gate<{ address: string }>> => {
+    const [c, t] = await Promise.all([connected, tls]);
+    if (c.skip) return { skip: c.skip };
+    if (t.status === 'skipped') return { skip: t };
+    if (t.status === 'error') return { skip: skipped('TLS handshake failed', BLOCKED_BY.tls) };
+    if (t.value.alpn !== 'h2') return { skip: skipped(`ALPN selected ${t.value.alpn ?? 'nothing'}, not h2`, BLOCKED_BY.alpn) };
+    return c;
+  })();
+
+  const http2 = (authority: (address: string) => string) => async (): Promise<Outcome<GrpcHttpFact>> => {
+    const c = await h2;
+    if (c.skip) return c.skip;
+    return runProbe(() => probeGrpcOverHttp2({ address: c.address, port: target.port, serverName, authority: authority(c.address), ca: target.ca }, ctx), 'http2');
+  };
+  const http2Host = step('http2Host', 'http2', http2((a) => host ?? serverName ?? hostPort(a, target.port)));
+  // What grpc-js sends by default: the dialled target, host:port.
+  const http2Address = step('http2Address', 'http2', http2((a) => hostPort(a, target.port)));
+
+  // gRPC and Milvus need the front to route a gRPC call for the host to a gRPC server.
+  const grpcReady = (async (): Promise<Gate<GrpcGate>> => {
+    const [c, hh] = await Promise.all([h2, http2Host]);
+    if (c.skip) return { skip: c.skip };
+    if (hh.status === 'skipped') return { skip: hh };
+    if (hh.status === 'error' || hh.value.grpcStatus === null) return { skip: skipped('no gRPC answer for the host over HTTP/2', BLOCKED_BY.http2) };
+    const milvus = await import('../probes/milvus.js');
+    const grpcTarget = { address: c.address, port: target.port, serverName, authority: host ?? serverName ?? hostPort(c.address, target.port), ca: target.ca };
+    return { address: c.address, milvus, grpcTarget };
+  })();
+
+  const grpcHealth = step('grpcHealth', 'grpc', async () => {
+    const g = await grpcReady;
+    return g.skip ? g.skip : runProbe(() => probeGrpcHealth(g.grpcTarget, ctx), 'grpc');
+  });
+  const milvusAnonymous = step('milvusAnonymous', 'milvus', async (): Promise<Outcome<MilvusAuthProbe>> => {
+    const g = await grpcReady;
+    return g.skip ? g.skip : runProbe(() => g.milvus.probeMilvusAnonymous(g.grpcTarget, ctx), 'milvus');
+  });
+  const milvusDefaultPassword = step('milvusDefaultPassword', 'milvus', async (): Promise<Outcome<MilvusAuthProbe>> => {
+    const g = await grpcReady;
+    return g.skip ? g.skip : runProbe(() => g.milvus.probeMilvusDefaultPassword(g.grpcTarget, ctx), 'milvus');
+  });
+  const milvusAuth = step('milvusAuth', 'milvus', async (): Promise<Outcome<MilvusAuthProbe>> => {
+    const g = await grpcReady;
+    if (g.skip) return g.skip;
+    const credentials = target.credentials;
+    if (!hasCredentials || !credentials) return skipped('no credentials given');
+    return runProbe(() => g.milvus.probeMilvusAuth(g.grpcTarget, credentials, ctx), 'milvus');
+  });
+
+  // The SDK probes go after the anonymous call: without credentials on a server that wants them,
+  // they would all fail for the same reason.
+  const sdkReady = (async (): Promise<Gate<SdkGate>> => {
+    const [g, anon] = await Promise.all([grpcReady, milvusAnonymous]);
+    if (g.skip) return { skip: g.skip };
+    if (!hasCredentials && anon.status === 'ok' && anon.value.grpcCode === GRPC_UNAUTHENTICATED) {
+      return { skip: skipped('the server requires credentials and none were given', BLOCKED_BY.credentials) };
+    }
+    const milvusTarget = { ...g.grpcTarget, credentials: hasCredentials ? target.credentials : null };
+    return { ...g, session: new g.milvus.MilvusSession(milvusTarget, options.timeoutMs) };
+  })();
+
+  const milvusVersion = step('milvusVersion', 'milvus', async (): Promise<Outcome<MilvusVersionFact>> => {
+    const s = await sdkReady;
+    return s.skip ? s.skip : runProbe(() => s.milvus.probeMilvusVersion(s.session.target, ctx, s.session), 'milvus');
+  });
+  const milvusHealth = step('milvusHealth', 'milvus', async () => {
+    const s = await sdkReady;
+    return s.skip ? s.skip : runProbe(() => s.milvus.probeMilvusHealth(s.session.target, ctx, s.session), 'milvus');
+  });
+  const afterVersion = (async (): Promise<Gate<SdkGate>> => {
+    const [s, v] = await Promise.all([sdkReady, milvusVersion]);
+    if (s.skip) return { skip: s.skip };
+    if (v.status !== 'ok') return { skip: skipped('GetVersion through the SDK failed', BLOCKED_BY.version) };
+    return s;
+  })();
+  const latency = step('latency', 'milvus', async () => {
+    const s = await afterVersion;
+    if (s.skip) return s.skip;
+    if (options.latencySamples <= 0) return skipped('no latency samples requested');
+    return runProbe(() => s.milvus.probeMilvusLatency(s.session.target, options.latencySamples, ctx, s.session), 'milvus');
+  });
+  const smoke = step('smoke', 'milvus', async () => {
+    if (!options.smoke) return skipped('not requested (--smoke)');
+    const s = await afterVersion;
+    return s.skip ? s.skip : runProbe(() => s.milvus.probeMilvusSmoke(s.session.target, ctx, s.session), 'milvus');
+  });
+
+  const healthzUrl = target.healthzUrl;
+  const healthz = step('healthz', 'healthz', () =>
+    healthzUrl ? runProbe(() => probeHealthz(healthzUrl, { ca: target.ca }, ctx), 'healthz') : Promise.resolve(skipped('no --healthz-url')),
+  );
+
+  const facts: DataPathFacts = {
+    dns: await dns,
+    tcp: await tcp,
+    tls: await tls,
+    tlsNoSni: await tlsNoSni,
+    http2Host: await http2Host,
+    http2Address: await http2Address,
+    grpcHealth: await grpcHealth,
+    milvusVersion: await milvusVersion,
+    milvusHealth: await milvusHealth,
+    milvusAuth: await milvusAuth,
+    milvusAnonymous: await milvusAnonymous,
+    milvusDefaultPassword: await milvusDefaultPassword,
+    latency: await latency,
+    smoke: await smoke,
+    healthz: await healthz,
+  };
+  const sdk = await sdkReady;
+  if (!sdk.skip) await sdk.session.close();
+  return facts;
+}
