@@ -469,3 +469,17 @@ describe.concurrent('faults on the wire', () => {
     });
   }
 });
+
+describe.concurrent('faults on the wire, Node proxy fallback (no nginx)', () => {
+  for (const fault of FAULTS.filter((f) => !NEEDS_MILVUS_LITE.has(f.name))) {
+    test(fault.name, async () => {
+      const lab = await startLab({ faults: [fault.name], prefer: { nginx: false, milvusLite: false } });
+      try {
+        expect(lab.components.some((c) => c.kind === 'nginx')).toBe(false);
+        await FAULT_PROOFS[fault.name](lab);
+      } finally {
+        await lab.stop();
+      }
+    });
+  }
+});
