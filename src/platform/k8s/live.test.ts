@@ -147,6 +147,23 @@ describe('live reader', () => {
     expect(verdict('k8s.ingress.events')?.verdict).toBe('fail');
   });
 
+  test('the least-privilege Role and ClusterRole in fixtures/rbac allow every read the reader made', () => {
+    const rbac = ['doctor-role.yaml', 'doctor-clusterrole.yaml'].flatMap((f) => parseManifestText(readFileSync(join(FIXTURES, '..', '..', 'rbac', f), 'utf8'), f));
+    const rules = rbac
+      .filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole')
+      .flatMap((o) => (Array.isArray(o.rules) ? o.rules : []) as { apiGroups: string[]; resources: string[]; verbs: string[] }[]);
+    const allowed = (group: string, resource: string, verb: string) => rules.some((r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb));
+    expect(requests.length).toBeGreaterThan(5);
+    for (const line of requests) {
+      const path = line.split(' ')[1].split('?')[0];
+      const m = /^\/(?:api\/v1|apis\/([^/]+)\/[^/]+)(?:\/namespaces\/[^/]+)?\/([^/]+)(?:\/([^/]+)(?:\/([^/]+))?)?/.exec(path);
+      expect(m, path).not.toBeNull();
+      const [, group = '', resource, name, sub] = m ?? [];
+      const verb = name ? 'get' : 'list';
+      expect(allowed(group, sub ? `${resource}/${sub}` : resource, verb), `${verb} ${resource}${sub ? `/${sub}` : ''} (${group || 'core'})`).toBe(true);
+    }
+  });
+
   test('an API server that is not there: K8S_UNREACHABLE, well within the deadline', async () => {
     const started = Date.now();
     const k8s = await readLive({ kubeconfig: deadConfig, timeoutMs: 3000, signal: new AbortController().signal });

@@ -42,19 +42,17 @@ export interface ManifestObject {
 
 /** Parses one YAML/JSON text; invalid YAML is a UsageError naming the file and line. */
 export function parseManifestText(text: string, file: string): RawObject[] {
-  const docs = parseAllDocuments(text, { prettyErrors: false });
-  const list = Array.isArray(docs) ? docs : [];
-  if (!Array.isArray(docs)) {
-    // parseAllDocuments returns an EmptyStream for empty input.
-    return [];
-  }
+  const docs = parseAllDocuments(text);
+  // An empty stream (no documents at all) is not an array.
+  if (!Array.isArray(docs)) return [];
   const out: RawObject[] = [];
-  for (const doc of list) {
+  for (const doc of docs) {
     const err = doc.errors[0];
     if (err) {
       const pos = err.linePos?.[0];
       const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
-      throw new UsageError(`${where}: invalid YAML: ${err.message.split('\n')[0]}`, 'MANIFEST_INVALID_YAML');
+      const what = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      throw new UsageError(`${where}: invalid YAML: ${what}`, 'MANIFEST_INVALID_YAML');
     }
     const value: unknown = doc.toJS({ maxAliasCount: 1000 });
     flatten(value, out);
