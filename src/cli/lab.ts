@@ -28,7 +28,9 @@ export async function runLab(opts: RawLabOptions, io: Io, signal: AbortSignal): 
   if (provider !== 'aws' && provider !== 'gcp') throw new UsageError(`--provider ${JSON.stringify(provider)}: the lab serves aws or gcp`);
   const { startLab } = await import('../lab/lab.js');
   const log = (line: string) => io.stderr.write(`lab: ${line}\n`);
-  const lab = await startLab({ faults: opts.fault ?? [], provider, signal, log });
+  const lab = await startLab({ faults: opts.fault ?? [], provider, signal, logger: log });
+  // The Kubernetes API stand-in joins the lab in the Kubernetes suites' integration.
+  const kubernetes: { kubeconfigPath: string; context: string; namespace: string; release: string } | null = null as typeof kubernetes;
   try {
     for (const c of lab.components) log(`${c.name} (${c.kind}) at ${c.endpoint}${c.pid ? `, pid ${c.pid}` : ''}`);
     const config = resolveRunConfig(
@@ -43,8 +45,8 @@ export async function runLab(opts: RawLabOptions, io: Io, signal: AbortSignal): 
         healthzUrl: lab.healthzUrl,
         dnsServer: lab.dnsServer,
         provider,
-        ...(lab.kubernetes
-          ? { kubeconfig: lab.kubernetes.kubeconfigPath, context: lab.kubernetes.context, namespace: lab.kubernetes.namespace, release: lab.kubernetes.release }
+        ...(kubernetes
+          ? { kubeconfig: kubernetes.kubeconfigPath, context: kubernetes.context, namespace: kubernetes.namespace, release: kubernetes.release }
           : {}),
       },
       // The lab hands its own credentials over; the environment's are for real deployments.
@@ -54,7 +56,7 @@ export async function runLab(opts: RawLabOptions, io: Io, signal: AbortSignal): 
     const code = await runCheck(config, io, signal, { lab: true, faults: lab.faults.join(',') || 'none' });
     if (opts.keep && !signal.aborted) {
       log(`kept running in ${lab.dir}; reach it with:`);
-      log(`  milvus-l7-doctor --host ${lab.host} --address ${lab.address} --port ${lab.port} --ca ${lab.caFile} --dns-server ${lab.dnsServer} --healthz-url ${lab.healthzUrl}${lab.credentials ? ' (token in MILVUS_TOKEN, see ' + lab.dir + '/token)' : ''}${lab.kubernetes ? ` --kubeconfig ${lab.kubernetes.kubeconfigPath} -n ${lab.kubernetes.namespace} --release ${lab.kubernetes.release}` : ''}`);
+      log(`  milvus-l7-doctor --host ${lab.host} --address ${lab.address} --port ${lab.port} --ca ${lab.caFile} --dns-server ${lab.dnsServer} --healthz-url ${lab.healthzUrl}${lab.credentials ? ' (token in MILVUS_TOKEN, see ' + lab.dir + '/token)' : ''}${kubernetes ? ` --kubeconfig ${kubernetes.kubeconfigPath} -n ${kubernetes.namespace} --release ${kubernetes.release}` : ''}`);
       log('press Ctrl-C to stop it');
       await once(signal, 'abort');
     }

@@ -6,7 +6,7 @@ import type { Facts, JudgeOptions } from '../facts/types.js';
 import { gather } from '../facts/gather.js';
 import { loadSnapshot, saveSnapshot } from '../facts/snapshot.js';
 import { runSuites } from '../engine/run-suites.js';
-import { createReporters } from '../../reporters/index.js';
+import { ReporterSet, createReporters, detectColor } from '../../reporters/index.js';
 import type { GatherStep } from '../../reporters/types.js';
 import type { RunConfig } from './config.js';
 import { VERSION } from './version.js';
@@ -65,15 +65,19 @@ function targetOf(facts: Facts): Report['target'] {
 
 export async function runCheck(config: RunConfig, io: Io, signal: AbortSignal, extraTarget: Report['target'] = {}): Promise<number> {
   const startedAt = new Date();
-  const reporters = createReporters({
-    output: config.output,
-    jsonFile: config.jsonFile ?? undefined,
-    junitFile: config.junitFile ?? undefined,
-    stdout: io.stdout,
-    stderr: io.stderr,
-    isTTY: io.stdout.isTTY === true,
-    secrets: config.secrets,
-  });
+  const reporters = new ReporterSet(
+    createReporters({
+      output: config.output,
+      jsonFile: config.jsonFile ?? undefined,
+      junitFile: config.junitFile ?? undefined,
+      stdout: io.stdout,
+      stderr: io.stderr,
+      isTTY: io.stdout.isTTY === true,
+      color: detectColor(io.stdout, io.env),
+      secrets: config.secrets,
+    }),
+    { stderr: io.stderr, secrets: config.secrets },
+  );
 
   let facts: Facts;
   if (config.fromSnapshot) {
@@ -118,7 +122,7 @@ export async function runCheck(config: RunConfig, io: Io, signal: AbortSignal, e
     checks,
   };
   await reporters.onEnd(report);
-  const code = exitCodeFor(summary, config.failOn);
-  if (run.runError || reporters.failures().length > 0 || signal.aborted) return code === EXIT.failed ? code : EXIT.incomplete;
+  const code = reporters.exitCode(exitCodeFor(summary, config.failOn));
+  if ((run.runError || signal.aborted) && code === EXIT.ok) return EXIT.incomplete;
   return code;
 }

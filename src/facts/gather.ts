@@ -59,9 +59,10 @@ export async function gather(config: GatherConfig, signal: AbortSignal, onStep?:
     const { gatherK8s } = await import('./gather-k8s.js');
     k8sPromise = gatherK8s({ ...config.k8s, timeoutMs: config.timeoutMs, signal, onStep });
     if (host === null || address === null || provider === 'unknown') {
-      k8s = await k8sPromise;
+      const snapshot = await k8sPromise;
+      k8s = snapshot;
       const { discoverTarget } = await import('../platform/k8s/discover.js');
-      const found = discoverTarget(k8s);
+      const found = discoverTarget(snapshot);
       host ??= found.host;
       address ??= found.address;
       if (provider === 'unknown') provider = found.provider;

@@ -1,0 +1,24 @@
+// docs/checks.md is generated from the catalogue; a stale copy would send users to the wrong advice.
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { CATALOG } from '../src/catalog.js';
+import { renderChecksMarkdown } from '../src/cli/explain.js';
+import { AREAS } from '../src/model.js';
+
+describe('catalogue', () => {
+  test('docs/checks.md is current (npm run docs)', () => {
+    expect(readFileSync(new URL('../docs/checks.md', import.meta.url), 'utf8')).toBe(renderChecksMarkdown());
+  });
+
+  test('ids are unique, dotted, and start with their area', () => {
+    const ids = CATALOG.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const c of CATALOG) {
+      expect(c.id).toMatch(/^[a-z0-9]+(\.[a-z0-9-]+)+$/);
+      expect(AREAS).toContain(c.area);
+      expect(c.id.split('.')[0]).toBe(c.area);
+      expect(c.hint.length, c.id).toBeGreaterThan(10);
+      expect(c.why.length, c.id).toBeGreaterThan(20);
+    }
+  });
+});
