@@ -38,6 +38,8 @@ export async function probeTls(target: TlsTarget, ctx: ProbeContext): Promise<Tl
       socket: tap,
       ...(sni ? { servername: sni } : {}),
       rejectUnauthorized: false,
+      // Names are judged from the chain against --host; authorizationError must be about the chain only.
+      checkServerIdentity: () => undefined,
       ALPNProtocols: [...(target.alpn ?? ['h2', 'http/1.1'])],
       ...(target.ca ? { ca: [...target.ca] } : {}),
     });

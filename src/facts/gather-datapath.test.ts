@@ -1,0 +1,117 @@
+import { createSecureServer } from 'node:http2';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DataPathFacts } from './types.js';
+import { type DataPathTarget, gatherDataPath } from './gather-datapath.js';
+import { HOST, type MilvusFront, type Pki, closeServer, listen, makePki, refusedPort, startDnsServer, startMilvusFront, startTarpit } from '../probes/testkit.js';
+
+const TIMEOUT = 1_500;
+
+function run(target: Partial<DataPathTarget>, smoke = false) {
+  const steps: string[] = [];
+  const full: DataPathTarget = { host: HOST, address: '127.0.0.1', port: 443, serverName: HOST, ca: null, dnsServer: null, healthzUrl: null, credentials: null, ...target };
+  const started = Date.now();
+  return gatherDataPath(full, { timeoutMs: TIMEOUT, latencySamples: 3, smoke, signal: new AbortController().signal, onStep: (k, s) => steps.push(`${k}:${s}`) }).then(
+    (facts) => ({ facts, ms: Date.now() - started, steps }),
+  );
+}
+
+const status = (facts: DataPathFacts) =>
+  Object.fromEntries(Object.entries(facts).map(([k, o]) => [k, o.status === 'skipped' ? `skipped${o.blockedBy ? `:${o.blockedBy}` : ''}` : o.status === 'error' ? `error:${o.error.code}` : 'ok']));
+
+describe('gatherDataPath', () => {
+  let pki: Pki;
+  let front: MilvusFront;
+  let dns: Awaited<ReturnType<typeof startDnsServer>>;
+  const healthz = createHttpServer((_req, res) => res.end('OK'));
+  let healthzPort = 0;
+  beforeAll(async () => {
+    pki = await makePki();
+    [front, dns, healthzPort] = await Promise.all([startMilvusFront(pki), startDnsServer({ [HOST]: { A: ['127.0.0.1'] } }), listen(healthz)]);
+  });
+  afterAll(async () => {
+    healthz.closeAllConnections();
+    await Promise.all([front?.stop(), dns?.close(), closeServer(healthz)]);
+  });
+
+  it('gathers a healthy path end to end: DNS → nginx (TLS, h2, host rule) → milvus-lite', async () => {
+    const { facts, ms, steps } = await run(
+      { address: null, port: front.port, ca: [pki.root.certPem], dnsServer: dns.server, healthzUrl: `http://127.0.0.1:${healthzPort}/healthz`, credentials: { username: 'reader', password: 'pw-secret-123' } },
+      true,
+    );
+    expect(status(facts)).toEqual({
+      dns: 'ok', tcp: 'ok', tls: 'ok', tlsNoSni: 'ok', http2Host: 'ok', http2Address: 'ok',
+      grpcHealth: expect.stringMatching(/^(ok|error:GRPC_HEALTH_UNIMPLEMENTED)$/),
+      milvusVersion: 'ok', milvusHealth: 'ok', milvusAuth: 'ok', milvusAnonymous: 'ok', milvusDefaultPassword: 'ok',
+      latency: 'ok', smoke: 'ok', healthz: 'ok',
+    });
+    expect(facts.http2Address.status === 'ok' && facts.http2Address.value.status).toBe(404);
+    expect(facts.tls.status === 'ok' && facts.tls.value.analysis.complete).toBe(true);
+    expect(steps).toHaveLength(15);
+    expect(facts.tlsNoSni.status === 'ok' && facts.tlsNoSni.value.analysis.verifyError).toBeNull();
+    expect(JSON.stringify(facts)).not.toContain('pw-secret-123');
+    expect(JSON.stringify(facts)).not.toContain(Buffer.from('reader:pw-secret-123').toString('base64'));
+    process.stderr.write(`gather healthy (with smoke): ${ms} ms\n`);
+  });
+
+  it('without --smoke and --healthz-url, skips them as not applicable', async () => {
+    const { facts } = await run({ port: front.port });
+    expect(facts.smoke).toMatchObject({ status: 'skipped' });
+    expect(facts.smoke.status === 'skipped' && facts.smoke.blockedBy).toBeUndefined();
+    expect(facts.healthz).toMatchObject({ status: 'skipped' });
+  });
+
+  it('finishes a tarpit within timeout + 2 s and blocks everything after TLS on tls.handshake', async () => {
+    const tarpit = await startTarpit();
+    try {
+      const { facts, ms } = await run({ port: tarpit.port, healthzUrl: `http://127.0.0.1:${tarpit.port}/healthz` });
+      expect(ms).toBeLessThan(TIMEOUT + 2_000);
+      expect(status(facts)).toMatchObject({
+        tcp: 'ok', tls: 'error:TLS_HANDSHAKE_TIMEOUT', tlsNoSni: 'error:TLS_HANDSHAKE_TIMEOUT',
+        http2Host: 'skipped:tls.handshake', grpcHealth: 'skipped:tls.handshake', milvusVersion: 'skipped:tls.handshake',
+        latency: 'skipped:tls.handshake', healthz: 'error:HEALTHZ_TIMEOUT',
+      });
+      process.stderr.write(`gather tarpit: ${ms} ms (timeout ${TIMEOUT} ms)\n`);
+    } finally {
+      await tarpit.close();
+    }
+  });
+
+  it('skips everything after a refused TCP connect on tcp.connect', async () => {
+    const { facts } = await run({ port: await refusedPort() });
+    const s = status(facts);
+    expect(s.tcp).toBe('error:TCP_REFUSED');
+    for (const k of ['tls', 'tlsNoSni', 'http2Host', 'http2Address', 'grpcHealth', 'milvusVersion', 'milvusAnonymous', 'latency']) expect(s[k]).toBe('skipped:tcp.connect');
+  });
+
+  it('skips on dns.resolves when the host does not resolve and no --address is given', async () => {
+    const { facts } = await run({ host: 'nowhere.example.test', address: null, dnsServer: dns.server });
+    expect(status(facts)).toMatchObject({ dns: 'error:DNS_NOT_FOUND', tcp: 'skipped:dns.resolves', tls: 'skipped:dns.resolves' });
+  });
+
+  it('blocks on alpn.h2 when the front does not speak HTTP/2', async () => {
+    const h1 = createTlsServer({ key: pki.leaf.keyPem, cert: pki.leaf.certPem }, (s) => s.end());
+    const p = await listen(h1);
+    try {
+      const { facts } = await run({ port: p });
+      expect(status(facts)).toMatchObject({ tls: 'ok', http2Host: 'skipped:alpn.h2', milvusAnonymous: 'skipped:alpn.h2' });
+    } finally {
+      await closeServer(h1);
+    }
+  });
+
+  it('blocks gRPC and Milvus on http2.grpc when the host rule answers 404', async () => {
+    const lb = createSecureServer({ key: pki.leaf.keyPem, cert: pki.leaf.certPem }, (_req, res) => {
+      res.writeHead(404, { 'content-type': 'text/html' });
+      res.end('<h1>404</h1>');
+    });
+    const p = await listen(lb);
+    try {
+      const { facts } = await run({ port: p });
+      expect(status(facts)).toMatchObject({ http2Host: 'ok', grpcHealth: 'skipped:http2.grpc', milvusVersion: 'skipped:http2.grpc', milvusAuth: 'skipped:http2.grpc' });
+    } finally {
+      await closeServer(lb);
+    }
+  });
+});
