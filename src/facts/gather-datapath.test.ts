@@ -1,9 +1,12 @@
+import { Server, ServerCredentials, status as GrpcStatus, type sendUnaryData } from '@grpc/grpc-js';
+import { createRequire } from 'node:module';
 import { createSecureServer } from 'node:http2';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTlsServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataPathFacts } from './types.js';
 import { type DataPathTarget, gatherDataPath } from './gather-datapath.js';
+import { type ProtoJson, methodOf } from '../probes/grpc-channel.js';
 import { HOST, type MilvusFront, type Pki, closeServer, listen, makePki, refusedPort, startDnsServer, startMilvusFront, startTarpit } from '../probes/testkit.js';
 
 const TIMEOUT = 1_500;
@@ -112,6 +115,32 @@ describe('gatherDataPath', () => {
       expect(status(facts)).toMatchObject({ http2Host: 'ok', grpcHealth: 'skipped:http2.grpc', milvusVersion: 'skipped:http2.grpc', milvusAuth: 'skipped:http2.grpc' });
     } finally {
       await closeServer(lb);
+    }
+  });
+
+  it('blocks the SDK probes on milvus.credentials when the server wants credentials and none were given', async () => {
+    const require = createRequire(import.meta.url);
+    const protos = require('@zilliz/milvus2-sdk-node/dist/milvus/proto-json/milvus') as { default: ProtoJson };
+    const getVersion = methodOf(protos.default, 'milvus.proto.milvus.MilvusService', 'GetVersion', { keepCase: true });
+    const server = new Server();
+    server.register(
+      getVersion.path,
+      (_call: unknown, callback: sendUnaryData<object>) => callback({ code: GrpcStatus.UNAUTHENTICATED, details: 'missing authorization in header' }),
+      getVersion.responseSerialize,
+      getVersion.requestDeserialize,
+      'unary',
+    );
+    const creds = ServerCredentials.createSsl(null, [{ private_key: Buffer.from(pki.leaf.keyPem), cert_chain: Buffer.from(pki.leaf.certPem) }]);
+    const p = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', creds, (err, port) => (err ? reject(err) : resolve(port))));
+    try {
+      const { facts } = await run({ port: p });
+      expect(status(facts)).toMatchObject({
+        http2Host: 'ok', milvusAnonymous: 'ok', milvusAuth: 'skipped',
+        milvusVersion: 'skipped:milvus.credentials', milvusHealth: 'skipped:milvus.credentials', latency: 'skipped:milvus.credentials',
+      });
+      expect(facts.milvusAnonymous.status === 'ok' && facts.milvusAnonymous.value.grpcCode).toBe(16);
+    } finally {
+      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
     }
   });
 });
