@@ -32,7 +32,10 @@ interface GrpcAnswer {
 }
 
 function message(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
+  const text = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+  // OpenSSL's "…:SSL routines:ssl3_get_record:wrong version number:../deps/…c:350:" → "wrong version number"
+  const openssl = /SSL routines:[^:]*:([^:]+):/.exec(text);
+  return openssl ? openssl[1] : text;
 }
 
 /** One gRPC GetVersion on an HTTP/2 session; resolves with what came back, rejects on a transport error. */
@@ -87,8 +90,11 @@ async function forwarder(o: BackendProbeOptions): Promise<{ port: number; errors
     socket.on('error', () => socket.destroy());
     const errStream = new Writable({
       write(chunk: Buffer, _enc, cb) {
-        errText += chunk.toString('utf8');
-        socket.destroy();
+        // The first frame of the error channel carries only the port number: an empty chunk here.
+        if (chunk.length > 0) {
+          errText += chunk.toString('utf8');
+          socket.destroy();
+        }
         cb();
       },
     });

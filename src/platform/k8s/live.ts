@@ -147,7 +147,12 @@ function apisFor(r: Reader, signal: AbortSignal): Apis {
           ctx.setSignal(signal);
           return ctx;
         },
-        post: async (ctx: ResponseContext) => ctx,
+        // The client refuses to parse a body without Content-Type; a pod's /healthz through the proxy may
+        // come without one, and its text is what the checks need.
+        post: async (ctx: ResponseContext) => {
+          if (!Object.keys(ctx.headers).some((h) => h.toLowerCase() === 'content-type')) ctx.headers['content-type'] = 'text/plain';
+          return ctx;
+        },
       },
     ],
   });
@@ -299,10 +304,20 @@ export async function readLive(options: LiveOptions): Promise<K8sFacts> {
       ).then((x) => mapOk(x, (l) => items(l).map(toEndpointSlice)))
     : Promise.resolve(skip<readonly ReturnType<typeof toEndpointSlice>[]>(r, 'k8s.endpointslices', noService, 'k8s.service.exists'));
 
+  // The chart names the ConfigMap as the Service (its full name); other packagings use <release>-milvus.
+  const configNames = svc ? [...new Set([svc.name, ...(options.release ? [`${options.release}-milvus`, options.release] : []), `${svc.labels['app.kubernetes.io/instance'] ?? svc.name}-milvus`])] : [];
   const configP = svc
-    ? timed(r, 'k8s.configmap', { verb: 'get', resource: 'configmaps', namespace: ns, name: svc.name }, (a) => a.core.readNamespacedConfigMap({ name: svc.name, namespace: ns })).then((x) =>
-        mapOk(x, (cm) => parseMilvusConfig(svc.name, strMap(plain(cm).data))),
-      )
+    ? (async () => {
+        let first: Outcome<ReturnType<typeof parseMilvusConfig>> | null = null;
+        for (const name of configNames) {
+          const o = await timed(r, 'k8s.configmap', { verb: 'get', resource: 'configmaps', namespace: ns, name }, (a) => a.core.readNamespacedConfigMap({ name, namespace: ns })).then((x) =>
+            mapOk(x, (cm) => parseMilvusConfig(name, strMap(plain(cm).data))),
+          );
+          if (o.status !== 'error' || o.error.code !== 'K8S_NOT_FOUND') return o;
+          first ??= o;
+        }
+        return first ?? skip<ReturnType<typeof parseMilvusConfig>>(r, 'k8s.configmap', noService, 'k8s.service.exists');
+      })()
     : Promise.resolve(skip<ReturnType<typeof parseMilvusConfig>>(r, 'k8s.configmap', noService, 'k8s.service.exists'));
 
   const secretName = ing ? tlsSecretNameFor(ing, ingressHost(ing)) : null;
