@@ -4,8 +4,19 @@ import { networkChecks } from './checks/network.js';
 import { tlsChecks } from './checks/tls.js';
 import { grpcChecks } from './checks/grpc.js';
 import { milvusChecks } from './checks/milvus.js';
+import { k8sChecks } from './checks/k8s.js';
+import { awsChecks } from './checks/aws.js';
+import { gcpChecks } from './checks/gcp.js';
 
-export const CATALOG: readonly CheckDef[] = [...networkChecks, ...tlsChecks, ...grpcChecks, ...milvusChecks];
+export const CATALOG: readonly CheckDef[] = [
+  ...networkChecks,
+  ...tlsChecks,
+  ...grpcChecks,
+  ...milvusChecks,
+  ...k8sChecks,
+  ...awsChecks,
+  ...gcpChecks,
+];
 
 export function findCheck(id: string): CheckDef | undefined {
   return CATALOG.find((c) => c.id === id);

@@ -161,6 +161,8 @@ const ROWS: Row[] = [
   { name: 'no credentials for an auth server', id: 'milvus.credentials', f: facts({ milvusAuth: skipped('no credentials') }, { credentials: 'none' }), verdict: 'fail' },
   { name: 'no credentials, none needed', id: 'milvus.credentials', f: facts({ milvusAuth: skipped('no credentials'), milvusAnonymous: ok({ grpcCode: 0, message: '' }) }, { credentials: 'none' }), verdict: 'skip' },
   { name: 'wrong credentials', id: 'milvus.credentials', f: facts({ milvusAuth: ok({ grpcCode: 16, message: 'auth failed' }) }), verdict: 'fail' },
+  { name: 'refused inside an OK reply counts as refused', id: 'security.authorization', f: facts({ milvusAnonymous: ok({ grpcCode: 0, message: 'user hasn\'t authenticated', accepted: false, milvusCode: 1800, milvusErrorCode: 'NotReadyServe' }) }), verdict: 'pass' },
+  { name: 'an OK reply with a refusal inside: credentials refused', id: 'milvus.credentials', f: facts({ milvusAuth: ok({ grpcCode: 0, message: 'auth failed', accepted: false, milvusCode: 1800 }) }), verdict: 'fail', says: /refused in the reply status/ },
   { name: 'authorization off', id: 'security.authorization', f: facts({ milvusAnonymous: ok({ grpcCode: 0, message: '' }) }), verdict: 'warn' },
   { name: 'default password accepted', id: 'security.default-password', f: facts({ milvusDefaultPassword: ok({ grpcCode: 0, message: '' }) }), verdict: 'fail' },
   { name: 'default password moot without authorization', id: 'security.default-password', f: facts({ milvusDefaultPassword: ok({ grpcCode: 0, message: '' }), milvusAnonymous: ok({ grpcCode: 0, message: '' }) }), verdict: 'skip' },

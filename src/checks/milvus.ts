@@ -1,14 +1,30 @@
 // Milvus itself through the load balancer: health, credentials, authorization, a smoke test, latency,
 // and /healthz on 9091.
 import { defineChecks, need, type Judgement } from './define.js';
-import type { Facts } from '../facts/types.js';
+import type { Facts, MilvusAuthProbe } from '../facts/types.js';
 
 const GRPC_UNAUTHENTICATED = 16;
 const GRPC_OK = 0;
 
-function anonymousCode(f: Facts): number | null {
+/** The call really went through: Milvus also refuses inside an OK gRPC reply (status code), so grpcCode 0 alone is not enough. */
+function accepted(p: MilvusAuthProbe): boolean {
+  return p.accepted ?? p.grpcCode === GRPC_OK;
+}
+
+/** Refused for want of (valid) credentials: UNAUTHENTICATED, or an OK reply whose Milvus status says so. */
+function refusedAuth(p: MilvusAuthProbe): boolean {
+  return p.grpcCode === GRPC_UNAUTHENTICATED || (p.grpcCode === GRPC_OK && !accepted(p));
+}
+
+function describe(p: MilvusAuthProbe): string {
+  if (p.grpcCode === GRPC_UNAUTHENTICATED) return `UNAUTHENTICATED "${p.message}"`;
+  if (p.grpcCode === GRPC_OK && !accepted(p)) return `refused in the reply status (${p.milvusErrorCode ?? p.milvusCode ?? '?'}: "${p.message}")`;
+  return `gRPC code ${p.grpcCode} "${p.message}"`;
+}
+
+function anonymousAccepted(f: Facts): boolean | null {
   const a = f.dataPath.milvusAnonymous;
-  return a.status === 'ok' ? a.value.grpcCode : null;
+  return a.status === 'ok' ? accepted(a.value) : null;
 }
 
 export const milvusChecks = defineChecks([
@@ -44,11 +60,11 @@ export const milvusChecks = defineChecks([
       if (f.target.credentials === 'none') {
         const anon = need(f.dataPath.milvusAnonymous, 'milvus.credentials');
         if (!anon.ok) return anon.judgement;
-        if (anon.value.grpcCode === GRPC_UNAUTHENTICATED) {
+        if (refusedAuth(anon.value)) {
           return {
             verdict: 'fail',
             expected: 'credentials for a server with authorization enabled',
-            observed: `UNAUTHENTICATED "${anon.value.message}" and no --token/--user was given`,
+            observed: `${describe(anon.value)} and no --token/--user was given`,
           };
         }
         return { verdict: 'skip', reason: 'no credentials given, and none are required' };
@@ -58,11 +74,11 @@ export const milvusChecks = defineChecks([
         const o = f.dataPath.milvusAuth;
         return o.status === 'error' ? { verdict: 'fail', expected: 'the credentials are accepted', observed: `${o.error.code}: ${o.error.message}` } : auth.judgement;
       }
-      if (auth.value.grpcCode === GRPC_OK) return { verdict: 'pass', observed: `accepted (${f.target.credentials})` };
+      if (accepted(auth.value)) return { verdict: 'pass', observed: `accepted (${f.target.credentials})` };
       return {
         verdict: 'fail',
         expected: 'the credentials are accepted',
-        observed: `gRPC code ${auth.value.grpcCode} "${auth.value.message}"`,
+        observed: describe(auth.value),
         hint: 'the server refused the given credentials: check the token / user and password',
       };
     },
@@ -81,8 +97,8 @@ export const milvusChecks = defineChecks([
         const o = f.dataPath.milvusAnonymous;
         return o.status === 'error' ? { verdict: 'error', observed: `the anonymous call failed: ${o.error.code}: ${o.error.message}` } : anon.judgement;
       }
-      if (anon.value.grpcCode === GRPC_UNAUTHENTICATED) return { verdict: 'pass', observed: `anonymous GetVersion refused: UNAUTHENTICATED "${anon.value.message}"` };
-      if (anon.value.grpcCode === GRPC_OK) {
+      if (refusedAuth(anon.value)) return { verdict: 'pass', observed: `anonymous GetVersion refused: ${describe(anon.value)}` };
+      if (accepted(anon.value)) {
         return { verdict: 'warn', expected: 'UNAUTHENTICATED without credentials', observed: 'anonymous calls are accepted: authorization is off' };
       }
       return { verdict: 'error', observed: `anonymous call answered gRPC code ${anon.value.grpcCode} "${anon.value.message}": cannot tell whether authorization is on` };
@@ -102,8 +118,8 @@ export const milvusChecks = defineChecks([
         const o = f.dataPath.milvusDefaultPassword;
         return o.status === 'error' ? { verdict: 'error', observed: `the default-password call failed: ${o.error.code}: ${o.error.message}` } : d.judgement;
       }
-      if (d.value.grpcCode !== GRPC_OK) return { verdict: 'pass', observed: `root:Milvus refused (gRPC code ${d.value.grpcCode})` };
-      if (anonymousCode(f) === GRPC_OK) return { verdict: 'skip', reason: 'authorization is off, so any password is accepted (see security.authorization)' };
+      if (!accepted(d.value)) return { verdict: 'pass', observed: `root:Milvus refused: ${describe(d.value)}` };
+      if (anonymousAccepted(f) === true) return { verdict: 'skip', reason: 'authorization is off, so any password is accepted (see security.authorization)' };
       return { verdict: 'fail', expected: 'root:Milvus refused', observed: 'root:Milvus is accepted through the load balancer' };
     },
   },

@@ -16,7 +16,7 @@ async function faultTable(): Promise<string> {
   const { listFaults } = await import('../lab/lab.js');
   const faults = listFaults();
   const width = Math.max(...faults.map((f) => f.name.length));
-  return `${faults.map((f) => `${f.name.padEnd(width)}  ${f.description}\n${' '.repeat(width)}  reproduces ${f.reproduces}; fails ${f.expectFail.join(', ')}`).join('\n')}\n`;
+  return `${faults.map((f) => `${f.name.padEnd(width)}  ${f.provider === 'any' ? '' : `[${f.provider}] `}${f.description}\n${' '.repeat(width)}  reproduces ${f.reproduces}; fails ${f.expectFail.join(', ')}`).join('\n')}\n`;
 }
 
 export async function runLab(opts: RawLabOptions, io: Io, signal: AbortSignal): Promise<number> {
@@ -24,13 +24,12 @@ export async function runLab(opts: RawLabOptions, io: Io, signal: AbortSignal): 
     io.stdout.write(await faultTable());
     return 0;
   }
-  const provider = opts.provider ?? 'aws';
-  if (provider !== 'aws' && provider !== 'gcp') throw new UsageError(`--provider ${JSON.stringify(provider)}: the lab serves aws or gcp`);
+  const asked = opts.provider;
+  if (asked !== undefined && asked !== 'aws' && asked !== 'gcp') throw new UsageError(`--provider ${JSON.stringify(asked)}: the lab serves aws or gcp`);
   const { startLab } = await import('../lab/lab.js');
-  const log = (line: string) => io.stderr.write(`lab: ${line}\n`);
-  const lab = await startLab({ faults: opts.fault ?? [], provider, signal, logger: log });
-  // The Kubernetes API stand-in joins the lab in the Kubernetes suites' integration.
-  const kubernetes: { kubeconfigPath: string; context: string; namespace: string; release: string } | null = null as typeof kubernetes;
+  const log = (line: string) => io.stderr.write(`${line.startsWith('lab: ') ? line : `lab: ${line}`}\n`);
+  const lab = await startLab({ faults: opts.fault ?? [], ...(asked ? { provider: asked } : {}), signal, logger: log });
+  const kubernetes = lab.kubernetes;
   try {
     for (const c of lab.components) log(`${c.name} (${c.kind}) at ${c.endpoint}${c.pid ? `, pid ${c.pid}` : ''}`);
     const config = resolveRunConfig(
@@ -44,7 +43,7 @@ export async function runLab(opts: RawLabOptions, io: Io, signal: AbortSignal): 
         ...(lab.credentials ? { token: lab.credentials.token } : {}),
         healthzUrl: lab.healthzUrl,
         dnsServer: lab.dnsServer,
-        provider,
+        provider: lab.provider,
         ...(kubernetes
           ? { kubeconfig: kubernetes.kubeconfigPath, context: kubernetes.context, namespace: kubernetes.namespace, release: kubernetes.release }
           : {}),

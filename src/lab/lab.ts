@@ -2,11 +2,15 @@
 // with named faults from src/lab/faults.ts. Components start concurrently; stop() ends exactly what
 // start started (child PIDs, server handles) and removes the directory unless kept.
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startDns } from './dns.js';
-import { FAULTS, parseFaults, type FaultDef, type FaultName } from './faults.js';
+import { FAULTS, FAULT_NAMES, parseFaults, type FaultDef, type FaultName } from './faults.js';
+import { K8S_FAULTS, k8sFault, k8sFaultDataPath, type DataPathFlags } from './k8s-api/faults.js';
+import { startK8sApi } from './k8s-api/server.js';
+import { createClientCertBackend } from './mtls-backend.js';
 import { startHealthz } from './healthz.js';
 import { startMilvusStub } from './milvus-stub.js';
 import { findMilvusLite, startMilvusLite } from './milvus-lite.js';
@@ -15,10 +19,10 @@ import { startNodeProxy } from './node-proxy.js';
 import { createLabPki, type LeafSpec } from './pki.js';
 import { LOOPBACK, reservePorts } from './ports.js';
 import { LabStartError, type ChildHandle } from './process.js';
+import { UsageError } from '../errors.js';
 import type { FrontPlan, PodPlan } from './routing.js';
 import { startTarpit } from './tarpit.js';
 
-export { listFaults } from './faults.js';
 export { LabStartError };
 
 export const LAB_HOST = 'milvus.l7-lab.test';
@@ -29,7 +33,7 @@ export const MILVUS_DEFAULT_PASSWORD = 'Milvus';
 
 const DAY_MS = 86_400_000;
 
-export type LabComponentKind = 'nginx' | 'node-proxy' | 'milvus-lite' | 'milvus-stub' | 'healthz' | 'dns' | 'tarpit';
+export type LabComponentKind = 'nginx' | 'node-proxy' | 'milvus-lite' | 'milvus-stub' | 'healthz' | 'dns' | 'tarpit' | 'kubernetes-api';
 
 export interface LabComponent {
   readonly name: string;
@@ -50,6 +54,60 @@ export interface LabOptions {
   readonly prefer?: { readonly nginx?: boolean; readonly milvusLite?: boolean };
   /** Progress lines; the lab never writes to stdout itself. */
   readonly logger?: (line: string) => void;
+  /** Serve the Kubernetes API stand-in with the flavour's objects (default true). */
+  readonly kubernetes?: boolean;
+  /** RBAC emulation for the Kubernetes API: these (verb, resource) pairs answer 403. */
+  readonly forbidden?: readonly { readonly verb: string; readonly resource: string }[];
+}
+
+/** A fault of either kind, as `lab --list-faults` shows it. */
+export interface LabFaultInfo {
+  readonly name: string;
+  readonly provider: 'aws' | 'gcp' | 'any';
+  readonly description: string;
+  readonly reproduces: string;
+  readonly expectFail: readonly string[];
+}
+
+/** Data-path faults (any provider) and Kubernetes faults (their flavour). */
+export function listFaults(): readonly LabFaultInfo[] {
+  return [
+    ...FAULTS.map((f) => ({ name: f.name, provider: 'any' as const, description: f.description, reproduces: f.reproduces, expectFail: f.expectFail })),
+    ...K8S_FAULTS.map((f) => ({ name: f.name, provider: f.provider, description: f.description, reproduces: f.reproduces, expectFail: f.expectFail })),
+  ];
+}
+
+/**
+ * Splits fault names into data-path and Kubernetes faults, and settles the provider: a Kubernetes
+ * fault of the GKE flavour picks gcp when no provider was asked for.
+ */
+function planFaults(names: readonly string[], asked: 'aws' | 'gcp' | undefined) {
+  const dataPathNames = names.filter((n) => (FAULT_NAMES as readonly string[]).includes(n));
+  const k8sNames = [...new Set(names.filter((n) => !(FAULT_NAMES as readonly string[]).includes(n)))];
+  const unknown = k8sNames.filter((n) => !k8sFault(n));
+  if (unknown.length > 0) {
+    throw new UsageError(`unknown fault "${unknown[0]}"; valid faults: ${listFaults().map((f) => f.name).join(', ')}`, 'LAB_UNKNOWN_FAULT');
+  }
+  const wanted = new Set(k8sNames.map((n) => k8sFault(n)?.provider).filter((p): p is 'aws' | 'gcp' => p === 'aws' || p === 'gcp'));
+  if (wanted.size > 1) throw new UsageError(`faults ${k8sNames.join(', ')} belong to different flavours (aws and gcp)`, 'LAB_FAULT_CONFLICT');
+  const provider = asked ?? [...wanted][0] ?? 'aws';
+  for (const n of k8sNames) {
+    const p = k8sFault(n)?.provider;
+    if (p !== 'any' && p !== provider) throw new UsageError(`fault ${n} is a ${p} fault; use --provider ${p}`, 'LAB_FAULT_CONFLICT');
+  }
+  return { faults: parseFaults(dataPathNames), k8sNames, provider, flags: k8sFaultDataPath(k8sNames) };
+}
+
+function pemBlocks(text: string): string[] {
+  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/g) ?? [];
+}
+
+/** Where the front forwards: the TLS pod on GKE (or what a fault puts there), the h2c pod on AWS. */
+function frontUpstream(provider: 'aws' | 'gcp', flags: DataPathFlags, ports: { pod: number; podTls: number; mtls: number | null }): { port: number; tls: boolean } {
+  if (provider === 'aws') return { port: ports.pod, tls: false };
+  if (flags.backendProtocol === 'plaintext') return { port: ports.pod, tls: true };
+  if (flags.backendProtocol === 'mtls' && ports.mtls !== null) return { port: ports.mtls, tls: true };
+  return { port: ports.podTls, tls: true };
 }
 
 export interface LabHandle {
@@ -64,7 +122,7 @@ export interface LabHandle {
   readonly healthzUrl: string;
   readonly dnsServer: string;
   readonly provider: 'aws' | 'gcp';
-  readonly faults: readonly FaultName[];
+  readonly faults: readonly string[];
   /** The expectations of the active faults. */
   readonly faultDefs: readonly FaultDef[];
   readonly dir: string;
@@ -76,6 +134,14 @@ export interface LabHandle {
     /** The pod over TLS + ALPN h2 (Milvus tlsMode 1, the GKE flavour); only when provider is gcp. */
     readonly milvusTls?: string;
   };
+  /** The Kubernetes API stand-in, reached through the kubeconfig it wrote; null when not started. */
+  readonly kubernetes: {
+    readonly url: string;
+    readonly kubeconfigPath: string;
+    readonly context: string;
+    readonly namespace: string;
+    readonly release: string;
+  } | null;
   /** Milliseconds to start, and to generate the PKI. */
   readonly timings: { readonly startMs: number; readonly pkiMs: number };
   stop(): Promise<void>;
@@ -95,12 +161,13 @@ function guardChild(child: ChildHandle): void {
   child.child.once('exit', () => liveChildren.delete(child));
 }
 
-function leafFor(faults: ReadonlySet<FaultName>, host: string, now: number): LeafSpec {
+function leafFor(faults: ReadonlySet<FaultName>, flags: DataPathFlags, host: string, now: number): LeafSpec {
+  const expired = faults.has('expired-cert') || flags.servedCert === 'expired';
   return {
     name: faults.has('name-mismatch') ? LAB_OTHER_HOST : host,
     cnOnly: faults.has('cn-only'),
     untrusted: faults.has('untrusted-ca'),
-    ...(faults.has('expired-cert') ? { notBefore: new Date(now - 30 * DAY_MS), notAfter: new Date(now - DAY_MS) } : {}),
+    ...(expired ? { notBefore: new Date(now - 30 * DAY_MS), notAfter: new Date(now - DAY_MS) } : {}),
     // An hour over five days, so "days left" reads 5 however it is rounded.
     ...(faults.has('expiring-cert') ? { notAfter: new Date(now + 5 * DAY_MS + 3_600_000) } : {}),
   };
@@ -112,9 +179,8 @@ function basicAuth(user: string, password: string): string {
 
 export async function startLab(options: LabOptions = {}): Promise<LabHandle> {
   const started = performance.now();
-  const faults = parseFaults(options.faults ?? []);
+  const { faults, k8sNames, provider, flags } = planFaults(options.faults ?? [], options.provider);
   const log = options.logger ?? (() => {});
-  const provider = options.provider ?? 'aws';
   const host = LAB_HOST;
   const nginxBin = options.prefer?.nginx === false ? null : findNginx();
   const liteBin = options.prefer?.milvusLite === false ? null : findMilvusLite();
@@ -150,7 +216,7 @@ export async function startLab(options: LabOptions = {}): Promise<LabHandle> {
 
     const pkiReady = createLabPki(join(dir, 'pki'), {
       host,
-      leaf: leafFor(faults, host, now),
+      leaf: leafFor(faults, flags, host, now),
       leafOnly: faults.has('missing-intermediate'),
       now,
     });
@@ -191,6 +257,21 @@ export async function startLab(options: LabOptions = {}): Promise<LabHandle> {
       : Promise.resolve();
 
     const proxyReady = Promise.all([pkiReady, stubReady]).then(async ([pki, stub]) => {
+      let mtlsPort: number | null = null;
+      if (flags.backendProtocol === 'mtls') {
+        const [chain, key, ca] = await Promise.all([readFile(pki.backendFullchainFile, 'utf8'), readFile(pki.backendKeyFile, 'utf8'), readFile(pki.caFile, 'utf8')]);
+        const mtls: Server = createClientCertBackend({ certPem: chain, keyPem: key, caPem: ca, upstream: { host: LOOPBACK, port: podPort } });
+        mtlsPort = await new Promise<number>((resolveListen, rejectListen) => {
+          mtls.once('error', rejectListen);
+          mtls.listen(0, LOOPBACK, () => {
+            const a = mtls.address();
+            resolveListen(typeof a === 'object' && a ? a.port : 0);
+          });
+        });
+        stoppers.push({ name: 'mtls-backend', stop: () => new Promise<void>((done) => mtls.close(() => done())) });
+        components.push({ name: 'mtls-backend', kind: 'milvus-stub', endpoint: `${LOOPBACK}:${mtlsPort}` });
+      }
+      const upstream = frontUpstream(provider, flags, { pod: podPort, podTls: podTlsPort, mtls: mtlsPort });
       const front: FrontPlan | null = frontReplaced
         ? null
         : {
@@ -200,7 +281,7 @@ export async function startLab(options: LabOptions = {}): Promise<LabHandle> {
             hostRule: faults.has('host-rule-404') ? LAB_OTHER_HOST : host,
             action: faults.has('not-grpc-464')
               ? { kind: 'status', status: 464 }
-              : { kind: 'forward', port: faults.has('backend-down') ? closedPort : podPort },
+              : { kind: 'forward', port: faults.has('backend-down') ? closedPort : upstream.port, tls: upstream.tls },
             certFile: pki.fullchainFile,
             keyFile: pki.keyFile,
           };
@@ -233,9 +314,32 @@ export async function startLab(options: LabOptions = {}): Promise<LabHandle> {
     starting.push(proxyReady, liteReady, healthzReady, dnsReady, tarpitReady, stubReady, pkiReady);
     const [pki, , healthz, dns] = await Promise.all([proxyReady, liteReady, healthzReady, dnsReady, tarpitReady]);
     if (signal.aborted) throw new LabStartError('lab start aborted');
+    let kubernetes: LabHandle['kubernetes'] = null;
+    if (options.kubernetes !== false) {
+      const [served, key] = await Promise.all([readFile(pki.fullchainFile, 'utf8'), readFile(pki.keyFile, 'utf8')]);
+      const [leafPem, ...chain] = pemBlocks(served);
+      const api = await startK8sApi({
+        provider,
+        faults: k8sNames,
+        host,
+        ingressAddress: LOOPBACK,
+        backend: {
+          milvus: `${LOOPBACK}:${podPort}`,
+          ...(provider === 'gcp' ? { milvusTls: `${LOOPBACK}:${podTlsPort}` } : {}),
+          healthz: `${LOOPBACK}:${healthz.port}`,
+        },
+        // The Secret holds what the front serves, so the two agree unless a fault says otherwise.
+        tls: { certPem: leafPem ?? '', chainPem: chain.join(''), keyPem: key, ...(flags.servedCert === 'expired' ? { expiredCertPem: leafPem ?? '', expiredKeyPem: key } : {}) },
+        dir: join(dir, 'kubernetes'),
+        ...(options.forbidden ? { forbidden: options.forbidden } : {}),
+      });
+      stoppers.push({ name: 'kubernetes-api', stop: () => api.stop() });
+      components.push({ name: 'kubernetes-api', kind: 'kubernetes-api', endpoint: api.url });
+      kubernetes = { url: api.url, kubeconfigPath: api.kubeconfigPath, context: api.context, namespace: api.ids.namespace, release: api.ids.release };
+    }
     const startMs = Math.round(performance.now() - started);
     log(`lab: up in ${startMs} ms (pki ${pki.generateMs} ms), faults: ${[...faults].join(', ') || 'none'}`);
-    const activeFaults = [...faults];
+    const activeFaults = [...faults, ...k8sNames];
     return {
       host,
       address: LOOPBACK,
@@ -255,6 +359,7 @@ export async function startLab(options: LabOptions = {}): Promise<LabHandle> {
         healthz: `${LOOPBACK}:${healthz.port}`,
         ...(provider === 'gcp' ? { milvusTls: `${LOOPBACK}:${podTlsPort}` } : {}),
       },
+      kubernetes,
       timings: { startMs, pkiMs: pki.generateMs },
       stop: stopAll,
     };

@@ -25,7 +25,7 @@ function renderFront(front: FrontPlan): string {
   const params = [front.tls ? 'ssl' : '', front.h2 ? 'http2' : ''].filter(Boolean).join(' ');
   const tls = front.tls ? `    ssl_certificate ${front.certFile};\n    ssl_certificate_key ${front.keyFile};\n` : '';
   const rule = front.action.kind === 'forward'
-    ? `    location / {\n      grpc_pass grpc://lab_front_target;\n    }\n`
+    ? `    location / {\n      grpc_pass ${front.action.tls ? 'grpcs' : 'grpc'}://lab_front_target;\n    }\n`
     : `    location / {\n      return ${front.action.status};\n    }\n`;
   return `
   # front: the load balancer. Anything not for the host rule gets the default 404, as an ALB/GKE

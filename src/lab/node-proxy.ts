@@ -23,21 +23,24 @@ function copyHeaders(headers: Readonly<Record<string, unknown>>): http2.Outgoing
 class H2Forwarder {
   private readonly sessions = new Map<number, http2.ClientHttp2Session>();
 
-  private session(port: number): http2.ClientHttp2Session {
+  private session(port: number, tls: boolean): http2.ClientHttp2Session {
     const existing = this.sessions.get(port);
     if (existing && !existing.closed && !existing.destroyed) return existing;
-    const session = http2.connect(`http://${LOOPBACK}:${port}`);
+    // A load balancer does not verify its backends' certificates (GKE HTTP2 backends neither).
+    const session = tls
+      ? http2.connect(`https://${LOOPBACK}:${port}`, { rejectUnauthorized: false })
+      : http2.connect(`http://${LOOPBACK}:${port}`);
     session.on('error', () => this.sessions.delete(port));
     session.on('close', () => this.sessions.delete(port));
     this.sessions.set(port, session);
     return session;
   }
 
-  forward(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, port: number): void {
+  forward(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, port: number, tls = false): void {
     const outgoing = copyHeaders(headers);
     let upstream: http2.ClientHttp2Stream;
     try {
-      upstream = this.session(port).request(outgoing);
+      upstream = this.session(port, tls).request(outgoing);
     } catch {
       badGateway(stream);
       return;
@@ -149,7 +152,7 @@ export async function startNodeProxy(options: { readonly front: FrontPlan | null
         tlsFront.on('stream', (stream, headers) => {
           if (authorityHost(headers[':authority']) !== hostRule) return respondStatus(stream, 404, '<html><body><h1>404 Not Found</h1></body></html>\n');
           if (front.action.kind === 'status') return respondStatus(stream, front.action.status);
-          forwarder.forward(stream, headers, front.action.port);
+          forwarder.forward(stream, headers, front.action.port, front.action.tls);
         });
         listening.push(listen(tlsFront, front.port));
       }

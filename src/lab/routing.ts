@@ -12,8 +12,11 @@ export interface FrontPlan {
   readonly h2: boolean;
   /** server_name of the host rule. */
   readonly hostRule: string;
-  /** Forward to this loopback port (h2c), or answer every request of the rule with a status. */
-  readonly action: { readonly kind: 'forward'; readonly port: number } | { readonly kind: 'status'; readonly status: number };
+  /**
+   * Forward to this loopback port — over h2c (an ALB target group with protocol version GRPC), or
+   * over TLS (a GKE backend service with protocol HTTP2) — or answer every request with a status.
+   */
+  readonly action: { readonly kind: 'forward'; readonly port: number; readonly tls: boolean } | { readonly kind: 'status'; readonly status: number };
   readonly certFile: string;
   readonly keyFile: string;
 }

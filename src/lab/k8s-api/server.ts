@@ -10,10 +10,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect, type Server as NetServer, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { parse as parseYaml, stringify } from 'yaml';
+import { createClientCertBackend } from '../mtls-backend.js';
 import { applyK8sFaults, type DataPathFlags, type LabWorld } from './faults.js';
 import { finishObjects, isRecord, labIdentifiers, renderLabObjects, type K8sObject, type LabIdentifiers } from './objects.js';
 import { servePortForward, parseHostPort, PORT_FORWARD_PROTOCOL, type HostPort, type PortTarget } from './portforward.js';
@@ -186,27 +186,12 @@ export async function startK8sApi(options: K8sApiOptions): Promise<K8sApiHandle>
 
   let mtlsBackend: HostPort | undefined;
   if (world.milvusBackend === 'mtls') {
-    const mtls = createTlsServer(
-      {
-        cert: `${options.tls.certPem.trimEnd()}\n${options.tls.chainPem.trimEnd()}\n`,
-        key: options.tls.keyPem,
-        ca: options.tls.chainPem,
-        requestCert: true,
-        rejectUnauthorized: true,
-        ALPNProtocols: ['h2'],
-      },
-      (client: TLSSocket) => {
-        const upstream = connect(backends.milvus.port, backends.milvus.host);
-        client.pipe(upstream).pipe(client);
-        const end = () => {
-          client.destroy();
-          upstream.destroy();
-        };
-        client.on('error', end);
-        upstream.on('error', end);
-      },
-    );
-    mtls.on('tlsClientError', () => undefined);
+    const mtls = createClientCertBackend({
+      certPem: `${options.tls.certPem.trimEnd()}\n${options.tls.chainPem.trimEnd()}\n`,
+      keyPem: options.tls.keyPem,
+      caPem: options.tls.chainPem,
+      upstream: backends.milvus,
+    });
     mtlsBackend = await listen(mtls);
   }
 
