@@ -4,7 +4,7 @@
 // backend-protocol). A server that wants a client certificate (tlsMode 2) fails the first after the
 // handshake, with an alert the client sees on its first read: that is why a request follows the handshake.
 import { connect as http2Connect, constants as h2, type ClientHttp2Session } from 'node:http2';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { PortForward, type KubeConfig } from '@kubernetes/client-node';
@@ -121,7 +121,12 @@ async function forwarder(o: BackendProbeOptions): Promise<{ port: number; errors
     server.close();
   };
   o.signal.addEventListener('abort', close, { once: true });
-  return { port: (server.address() as AddressInfo).port, errors: () => errText.trim(), close };
+  const addr = server.address();
+  if (addr === null || typeof addr === 'string') {
+    close();
+    throw new Error('the local port-forward listener has no port');
+  }
+  return { port: addr.port, errors: () => errText.trim(), close };
 }
 
 async function probeTls(port: number, timeoutMs: number, signal: AbortSignal): Promise<BackendProtocolFact['tls'] & { answered: boolean }> {
