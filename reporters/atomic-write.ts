@@ -1,7 +1,7 @@
 // Report files are read by CI and dashboards while or after we write them: a reader must see either the
 // previous file or the complete new one, never half a document. Temp file in the same directory, then rename.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 
 /** A report file could not be written. The reporter set turns this into one line and exit code 3. */
@@ -18,11 +18,35 @@ export class ReportWriteError extends Error {
   }
 }
 
+/**
+ * Like vitest's outputFile: `--junit out/junit.xml` in a fresh CI workspace should just work. Not
+ * `mkdir({ recursive: true })`: on Node 20 that never settles for some paths (e.g. under /proc), and a
+ * report write must not hang a run. One mkdir per missing level, bounded by the path's depth.
+ */
+async function ensureDir(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      const st = await stat(d);
+      if (!st.isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, '${d}'`), { code: 'ENOTDIR' });
+      break;
+    } catch (err) {
+      if (!(err instanceof Error) || !('code' in err) || err.code !== 'ENOENT') throw err;
+      missing.push(d);
+      if (dirname(d) === d) break;
+    }
+  }
+  for (const d of missing.reverse()) {
+    await mkdir(d).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
+  }
+}
+
 export async function writeFileAtomic(path: string, data: string): Promise<void> {
   const target = resolve(path);
   const dir = dirname(target);
-  // Like vitest's outputFile: `--junit out/junit.xml` in a fresh CI workspace should just work.
-  await mkdir(dir, { recursive: true });
+  await ensureDir(dir);
   const temp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     const handle = await open(temp, 'w', 0o644);

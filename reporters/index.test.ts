@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -127,6 +128,18 @@ describe('ReporterSet', () => {
     const set = new ReporterSet([failing], { stderr: sink().stream });
     await expect(set.onEnd(sampleReport())).resolves.toBeUndefined();
     expect(set.failures()).toHaveLength(1);
+  });
+
+  it('survives a real EPIPE from a reader that went away (| head -n 1)', async () => {
+    const head = spawn('head', ['-n', '1'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    const exited = new Promise((r) => head.on('exit', r));
+    const set = new ReporterSet([new PlainReporter({ out: head.stdin })], { stderr: sink().stream });
+    set.onCheck(SAMPLE_CHECKS[0]);
+    await exited;
+    const many = Array.from({ length: 2000 }, (_, i) => ({ ...SAMPLE_CHECKS[2], id: `c${i}` }));
+    for (const c of many) set.onCheck(c);
+    await set.onEnd(sampleReport(many));
+    expect(set.failures()).toEqual([]);
   });
 
   it('stops writing quietly when stdout is closed (EPIPE, as with | head)', async () => {

@@ -114,3 +114,14 @@ describe('JsonReporter', () => {
     expect(await readdir(dir)).toEqual(['not-a-dir']);
   });
 });
+
+describe('writing under a path that cannot exist', () => {
+  // mkdir({ recursive: true }) never settles for /proc/<missing>/… on Node 20: the write must fail, not hang.
+  it.runIf(process.platform === 'linux')('fails promptly under /proc', async () => {
+    const err = await new JsonReporter({ file: '/proc/milvus-l7-doctor-nope/r.json' }).onEnd(sampleReport()).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ReportWriteError);
+  }, 5_000);
+});

@@ -31,9 +31,9 @@ describe('PlainReporter', () => {
     expect(text).toContain(
       '        fix:\n          kubectl -n milvus patch ingress milvus --type=json \\\n            -p \'[{"op":"replace"',
     );
-    expect(text).toContain('        blocked:  blocked by http2.authority-routed: requests do not reach Milvus');
+    expect(text).toContain('        blocked:  by http2.authority-routed: requests do not reach Milvus');
     expect(text).toContain('        docs:     docs/checks.md#gcp.backend-http2');
-    expect(text).toContain('gather ok      dns  resolve milvus.example.com  (4 ms)');
+    expect(text).toContain('gather ok      dns                 resolve milvus.example.com  (4 ms)');
     expect(text).toContain('milvus-l7-doctor: checking host=milvus.example.com address=203.0.113.10 port=443 provider=gcp namespace=milvus (7 checks)');
     const tail = lines.filter(Boolean).slice(-2);
     expect(tail[0]).toBe('summary: 2 pass, 1 warn, 1 fail, 1 skip, 1 blocked, 1 error in 1.2 s');

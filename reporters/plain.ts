@@ -8,7 +8,7 @@ import {
   TAG_WIDTH,
   VERDICT_STYLE,
   VERDICT_TAG,
-  formatBlocked,
+  formatBlockedDetail,
   formatCounts,
   formatDuration,
   formatLookFirst,
@@ -42,7 +42,7 @@ export function detailLines(c: CheckResult): string[] {
     for (const r of rest) lines.push(`${INDENT}${' '.repeat(LABEL_WIDTH)}${r}`);
   };
   if (c.verdict === 'blocked') {
-    field('blocked', formatBlocked(c));
+    field('blocked', formatBlockedDetail(c));
   }
   field('expected', c.expected);
   field('observed', c.observed);
@@ -79,6 +79,7 @@ export class PlainReporter implements DoctorReporter {
   private readonly clean: Redact;
   private readonly gatherLines: boolean;
   private labels = new Map<string, string>();
+  private keyWidth = 0;
   private printed = new Set<string>();
   private seen: CheckResult[] = [];
   private pending: Promise<void> = Promise.resolve();
@@ -106,7 +107,10 @@ export class PlainReporter implements DoctorReporter {
   }
 
   onGatherStart(steps: readonly GatherStep[]): void {
-    for (const s of steps) this.labels.set(s.key, this.clean(s.label));
+    for (const s of steps) {
+      this.labels.set(s.key, this.clean(s.label));
+      this.keyWidth = Math.max(this.keyWidth, s.key.length);
+    }
   }
 
   onGatherStep(key: string, status: 'ok' | 'error' | 'skipped', ms: number): void {
@@ -115,7 +119,7 @@ export class PlainReporter implements DoctorReporter {
     key = this.clean(key);
     const style = status === 'ok' ? 'green' : status === 'error' ? 'red' : 'gray';
     this.write([
-      `${this.paint('dim', 'gather')} ${this.paint(style, status.padEnd(7))} ${key}${label ? `  ${label}` : ''}  ${this.paint('dim', `(${formatDuration(ms)})`)}`,
+      `${this.paint('dim', 'gather')} ${this.paint(style, status.padEnd(7))} ${label ? `${key.padEnd(this.keyWidth)}  ${label}` : key}  ${this.paint('dim', `(${formatDuration(ms)})`)}`,
     ]);
   }
 

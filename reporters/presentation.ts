@@ -87,6 +87,12 @@ export function formatLookFirst(checks: readonly CheckResult[]): string {
   return `look first: ${VERDICT_TAG[c.verdict]} ${c.id}: ${why}${c.docs ? ` (${c.docs})` : ''}`;
 }
 
+/** `by tls.handshake: handshake failed`, for a `blocked:` label in the human-facing views. */
+export function formatBlockedDetail(c: Pick<CheckResult, 'blockedBy' | 'reason'>): string {
+  if (c.blockedBy) return `by ${c.blockedBy}${c.reason ? `: ${c.reason}` : ''}`;
+  return c.reason ?? 'a prerequisite did not pass';
+}
+
 /** `blocked by tls.handshake: handshake failed` for skipped-because-of-a-prerequisite checks. */
 export function formatBlocked(c: Pick<CheckResult, 'blockedBy' | 'reason'>): string {
   if (c.blockedBy) return `blocked by ${c.blockedBy}${c.reason ? `: ${c.reason}` : ''}`;

@@ -62,7 +62,7 @@ describe('live view', () => {
     await tick();
     frame = view.lastFrame() ?? '';
     expect(frame).toContain('⊘ BLOCKED grpc.get-version');
-    expect(frame).toContain('blocked:  blocked by http2.authority-routed: requests do not reach Milvus');
+    expect(frame).toContain('blocked:  by http2.authority-routed: requests do not reach Milvus');
     expect(frame).toContain('skipped:  provider is gcp');
     expect(frame).toContain('! ERROR gcp.backend-http2');
     expect(frame).not.toContain(SAMPLE_SECRET);

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { CheckResult } from '../../src/model.js';
-import { VERDICT_SYMBOL, VERDICT_TAG, formatBlocked, formatDuration } from '../presentation.js';
+import { VERDICT_SYMBOL, VERDICT_TAG, formatBlockedDetail, formatDuration } from '../presentation.js';
 import { useTint, verdictColor } from './theme.js';
 
 export interface CheckRowProps {
@@ -12,7 +12,7 @@ export function CheckRow({ check }: CheckRowProps): React.JSX.Element {
   const tint = useTint();
   const color = tint(verdictColor(check.verdict));
   const detail: [string, string][] = [];
-  if (check.verdict === 'blocked') detail.push(['blocked', formatBlocked(check)]);
+  if (check.verdict === 'blocked') detail.push(['blocked', formatBlockedDetail(check)]);
   if (check.verdict === 'skip' && check.reason) detail.push(['skipped', check.reason]);
   if (check.verdict !== 'pass' && check.verdict !== 'skip' && check.observed) detail.push(['observed', check.observed]);
   if (check.verdict !== 'pass' && check.verdict !== 'skip' && check.hint) detail.push(['hint', check.hint]);
