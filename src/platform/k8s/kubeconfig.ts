@@ -1,6 +1,8 @@
 // Loading the kubeconfig: every way it can be wrong (missing file, not YAML, no such context, no cluster)
 // is a UsageError with one line, exit 2, never a stack trace from deep in the client.
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { UsageError } from '../../errors.js';
 
@@ -27,6 +29,11 @@ export function loadKubeConfig(path?: string, context?: string): LoadedKubeConfi
       throw new UsageError(`--kubeconfig ${path}: not a valid kubeconfig: ${firstLine(e)}`, 'KUBECONFIG_INVALID');
     }
   } else {
+    const inCluster = Boolean(process.env.KUBERNETES_SERVICE_HOST);
+    if (!process.env.KUBECONFIG && !existsSync(join(homedir(), '.kube', 'config')) && !inCluster) {
+      // client-node would fall back to http://localhost:8080, which fails later and less clearly.
+      throw new UsageError('no kubeconfig: pass --kubeconfig, set KUBECONFIG or create ~/.kube/config (or use --manifests offline)', 'KUBECONFIG_MISSING');
+    }
     try {
       kc.loadFromDefault();
     } catch (e) {
@@ -50,5 +57,8 @@ export function loadKubeConfig(path?: string, context?: string): LoadedKubeConfi
     );
   }
   if (!/^https?:\/\//.test(cluster.server)) throw new UsageError(`kubeconfig ${source}: cluster ${cluster.name} has no valid server URL`, 'KUBECONFIG_INVALID');
+  if (cluster.server.startsWith('http:') && !cluster.skipTLSVerify && !cluster.proxyUrl) {
+    throw new UsageError(`kubeconfig ${source}: cluster ${cluster.name} uses plain ${cluster.server} without insecure-skip-tls-verify: true, which the client refuses`, 'KUBECONFIG_INVALID');
+  }
   return { kc, context: current, namespace: ctx?.namespace ?? null, server: cluster.server };
 }

@@ -185,6 +185,7 @@ describe('live reader', () => {
     ['a missing file', () => join(dir, 'nope.yaml'), undefined, 'KUBECONFIG_INVALID', /no such file/],
     ['a file that is not a kubeconfig', () => { const f = join(dir, 'bad.yaml'); writeFileSync(f, 'clusters: [ {name: x\n'); return f; }, undefined, 'KUBECONFIG_INVALID', /not a valid kubeconfig/],
     ['an unknown context', () => kubeconfig('ctx.yaml', 'http://127.0.0.1:1'), 'prod', 'KUBECONFIG_CONTEXT', /--context prod: no such context .*contexts: test/],
+    ['plain http without insecure-skip-tls-verify', () => { const f = join(dir, 'plain.yaml'); writeFileSync(f, readFileSync(kubeconfig('p.yaml', 'http://127.0.0.1:1'), 'utf8').replace('    insecure-skip-tls-verify: true\n', '')); return f; }, undefined, 'KUBECONFIG_INVALID', /insecure-skip-tls-verify/],
     ['no current context', () => { const f = join(dir, 'nocur.yaml'); writeFileSync(f, 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n'); return f; }, undefined, 'KUBECONFIG_CONTEXT', /no current context/],
   ])('%s is a one-line UsageError', async (_name, file, context, code, text) => {
     const err = await readLive({ kubeconfig: file(), context, timeoutMs: 500, signal: new AbortController().signal }).catch((e: unknown) => e);
@@ -192,6 +193,23 @@ describe('live reader', () => {
     expect(err instanceof UsageError && err.code).toBe(code);
     expect(err instanceof UsageError && err.message).toMatch(text);
     expect(err instanceof UsageError && err.message.includes('\n')).toBe(false);
+  });
+
+  test('no kubeconfig anywhere is a UsageError, not a fall back to localhost:8080', async () => {
+    const saved = { HOME: process.env.HOME, KUBECONFIG: process.env.KUBECONFIG, KUBERNETES_SERVICE_HOST: process.env.KUBERNETES_SERVICE_HOST };
+    process.env.HOME = mkdtempSync(join(tmpdir(), 'home-'));
+    delete process.env.KUBECONFIG;
+    delete process.env.KUBERNETES_SERVICE_HOST;
+    try {
+      const err = await readLive({ timeoutMs: 500, signal: new AbortController().signal }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UsageError);
+      expect(err instanceof UsageError && err.code).toBe('KUBECONFIG_MISSING');
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
   });
 
   test('gatherK8s dispatches live and offline with the same shape', async () => {
