@@ -42,6 +42,7 @@ export const awsChecks: readonly CheckDef[] = defineChecks([
     title: 'the ALB is internet-facing (or internal on purpose)',
     severity: 'minor',
     hint: 'the controller defaults to an internal ALB: set alb.ingress.kubernetes.io/scheme: internet-facing when clients are outside the VPC (the ALB is replaced)',
+    fix: 'kubectl -n <namespace> annotate ingress <ingress> alb.ingress.kubernetes.io/scheme=internet-facing --overwrite',
     why: 'An internal ALB has only private addresses; clients outside the VPC time out on connect, which looks like a network problem rather than a setting.',
     judge: aws((_v, ing) => {
       const scheme = ing.annotations[`${A}scheme`];
@@ -81,6 +82,7 @@ export const awsChecks: readonly CheckDef[] = defineChecks([
     title: 'the targets are pod IPs (target-type ip)',
     severity: 'critical',
     hint: 'set alb.ingress.kubernetes.io/target-type: ip (required with a ClusterIP Service)',
+    fix: 'kubectl -n <namespace> annotate ingress <ingress> alb.ingress.kubernetes.io/target-type=ip --overwrite',
     why: 'Instance targets need a NodePort; with the guide\'s ClusterIP Service the controller fails with FailedBuildModel and no target is registered.',
     judge: aws((_v, ing, svc) => {
       const value = ing.annotations[`${A}target-type`];
@@ -101,6 +103,7 @@ export const awsChecks: readonly CheckDef[] = defineChecks([
     title: 'the ALB listens on HTTPS 443 only',
     severity: 'critical',
     hint: `set alb.ingress.kubernetes.io/listen-ports: '[{"HTTPS":443}]'`,
+    fix: 'kubectl -n <namespace> annotate ingress <ingress> alb.ingress.kubernetes.io/listen-ports=\'[{"HTTPS":443}]\' --overwrite',
     why: 'gRPC needs TLS with ALPN h2 on the listener; an HTTP listener with a GRPC target group is rejected (FailedDeployModel).',
     judge: aws((_v, ing) => {
       const raw = ing.annotations[`${A}listen-ports`];
@@ -133,6 +136,7 @@ export const awsChecks: readonly CheckDef[] = defineChecks([
     title: 'the certificate ARN is present and well formed',
     severity: 'critical',
     hint: 'import the certificate into ACM in the ALB region and set alb.ingress.kubernetes.io/certificate-arn to its ARN',
+    fix: 'kubectl -n <namespace> annotate ingress <ingress> alb.ingress.kubernetes.io/certificate-arn=arn:aws:acm:<region>:<account-id>:certificate/<id> --overwrite',
     why: 'The HTTPS listener needs an ACM certificate; an invalid or placeholder ARN (or one from another region) fails the deploy with FailedDeployModel.',
     judge: aws((_v, ing) => {
       const raw = ing.annotations[`${A}certificate-arn`];
@@ -164,6 +168,7 @@ export const awsChecks: readonly CheckDef[] = defineChecks([
     title: 'the controller bound a target group to the Milvus Service without errors',
     severity: 'major',
     hint: 'look at the TargetGroupBinding events: FailedNetworkReconcile (security groups), BackendNotFound (Service/port)',
+    fix: 'kubectl -n <namespace> describe targetgroupbindings',
     why: 'The controller registers the pod IPs in the target group through a TargetGroupBinding; its events explain targets that never register or never become healthy.',
     judge: aws((v, ing, svc) => {
       const tgbs = got(v.k8s.targetGroupBindings, (message) => ({

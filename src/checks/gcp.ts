@@ -211,6 +211,7 @@ export const gcpChecks: readonly CheckDef[] = defineChecks([
     title: 'the GKE Service annotations are valid JSON',
     severity: 'major',
     hint: "quote the JSON with single quotes in the shell: cloud.google.com/neg='{\"ingress\": true}'",
+    fix: 'kubectl -n <namespace> annotate service <service> cloud.google.com/neg=\'{"ingress": true}\' --overwrite',
     why: 'ingress-gce reads app-protocols, backend-config and neg as JSON; an annotation that does not parse is ignored (or fails the Translate step) with no error on the Service.',
     judge: gcpService((_v, svc) => {
       const bad: string[] = [];
@@ -233,6 +234,7 @@ export const gcpChecks: readonly CheckDef[] = defineChecks([
     title: 'app-protocols gives the Milvus port (by name) HTTP2',
     severity: 'critical',
     hint: `annotate the Service ${APP_PROTOCOLS}='{"milvus":"HTTP2"}' (keyed by the port name) and remove ${APP_PROTOCOLS_ALPHA}`,
+    fix: 'kubectl -n <namespace> annotate service <service> cloud.google.com/app-protocols=\'{"milvus":"HTTP2"}\' --overwrite',
     why: 'Without HTTP2 for the port, GKE speaks HTTP/1.1 to Milvus: health checks pass, gRPC calls get 502. A key by port number, an unnamed port or a leftover alpha annotation all fall back to HTTP/1.1 silently.',
     judge: gcpService((_v, svc) => appProtocolsJudgement(svc)),
   },
@@ -242,6 +244,7 @@ export const gcpChecks: readonly CheckDef[] = defineChecks([
     title: 'the Service names a BackendConfig that exists in its namespace',
     severity: 'critical',
     hint: `annotate the Service (not the Ingress) ${BACKEND_CONFIG_KEYS[0]}='{"default": "<name>"}' and create that BackendConfig beside it`,
+    fix: 'kubectl -n <namespace> annotate service <service> cloud.google.com/backend-config=\'{"default": "<backendconfig>"}\' --overwrite',
     why: 'The BackendConfig carries the health check on 9091 /healthz; referenced from the Ingress, from another namespace or by a wrong name, GKE falls back to its default check and marks Milvus UNHEALTHY.',
     judge: gcpService((v, svc) => {
       const r = resolveBackendConfig(v, svc);
@@ -255,6 +258,7 @@ export const gcpChecks: readonly CheckDef[] = defineChecks([
     title: 'the Service asks for NEGs for Ingress',
     severity: 'critical',
     hint: `annotate the Service ${NEG}='{"ingress": true}'`,
+    fix: 'kubectl -n <namespace> annotate service <service> cloud.google.com/neg=\'{"ingress": true}\' --overwrite',
     why: 'With NEGs the load balancer sends to pod IPs directly; a ClusterIP Service cannot be an Ingress backend without them.',
     judge: gcpService((_v, svc) => negJudgement(svc)),
   },
@@ -264,6 +268,7 @@ export const gcpChecks: readonly CheckDef[] = defineChecks([
     title: 'ingress-gce created a NEG for port 19530',
     severity: 'major',
     hint: 'ingress-gce writes cloud.google.com/neg-status once it created the NEGs: look at the Ingress events',
+    fix: 'kubectl -n <namespace> describe ingress <ingress>',
     why: 'neg-status names the NEG per port and its zones: its absence means the controller never got as far as creating the backends.',
     judge: gcpService((v, svc) => {
       const neg = negJudgement(svc);
@@ -290,6 +295,7 @@ export const gcpChecks: readonly CheckDef[] = defineChecks([
     title: 'the BackendConfig health check is HTTP on 9091 /healthz, a container port of the pods',
     severity: 'critical',
     hint: 'spec.healthCheck: type HTTP, port 9091, requestPath /healthz, timeoutSec ≤ checkIntervalSec',
+    fix: 'spec:\n  healthCheck:\n    type: HTTP\n    port: 9091\n    requestPath: /healthz',
     why: 'Milvus answers health checks only over HTTP/1 on 9091 /healthz; GKE can check only a port the pods declare; a timeout longer than the interval is rejected.',
     judge(facts) {
       return withBackendConfig(facts, (v, _svc, bc): Judgement => {
@@ -317,6 +323,7 @@ export const gcpChecks: readonly CheckDef[] = defineChecks([
     title: 'the backend timeout allows long calls',
     severity: 'minor',
     hint: 'raise spec.timeoutSec in the BackendConfig (GKE default 30 s) for long searches, imports and streams',
+    fix: 'kubectl -n <namespace> patch backendconfig <backendconfig> --type=merge -p \'{"spec":{"timeoutSec":600}}\'',
     why: 'The backend service timeout cuts any call longer than timeoutSec with a 502/UNAVAILABLE, whatever the client deadline.',
     judge(facts) {
       return withBackendConfig(facts, (_v, _svc, bc) => {
@@ -336,6 +343,7 @@ export const gcpChecks: readonly CheckDef[] = defineChecks([
     title: 'the load balancer does not serve plain HTTP on port 80',
     severity: 'minor',
     hint: 'annotate the Ingress kubernetes.io/ingress.allow-http: "false"',
+    fix: 'kubectl -n <namespace> annotate ingress <ingress> kubernetes.io/ingress.allow-http=false --overwrite',
     why: 'GKE opens port 80 by default; gRPC clients must use 443, and an open 80 invites plaintext mistakes (INTERNAL "Protocol error").',
     judge: gcpIngress((_v, ing) => {
       const value = ing.annotations['kubernetes.io/ingress.allow-http'];
@@ -355,6 +363,7 @@ export const gcpChecks: readonly CheckDef[] = defineChecks([
     title: 'ingress-gce reports the Milvus backends HEALTHY',
     severity: 'major',
     hint: 'UNHEALTHY: the health check does not reach 9091 /healthz (BackendConfig, firewall for 130.211.0.0/22 and 35.191.0.0/16 on 9091, pod health)',
+    fix: 'kubectl -n <namespace> describe ingress <ingress>',
     why: 'The ingress.kubernetes.io/backends annotation is ingress-gce\'s view of each backend service; UNHEALTHY means the load balancer sends nothing to Milvus. HEALTHY alone does not prove gRPC works (see http2.backend-protocol).',
     judge: gcpIngress((v, ing) => {
       const a = annotationJson(ing.annotations, 'ingress.kubernetes.io/backends');
@@ -395,6 +404,7 @@ export const gcpChecks: readonly CheckDef[] = defineChecks([
     title: 'the Google-managed certificate is Active for every domain',
     severity: 'critical',
     hint: 'point the host\'s DNS A record (and no AAAA) at the Ingress IP; the ManagedCertificate must be in the Ingress namespace',
+    fix: 'kubectl -n <namespace> describe managedcertificate <name>; dig +short A <host>; dig +short AAAA <host>',
     why: 'Google validates a managed certificate by fetching through the load balancer at the domain\'s DNS address; until DNS points at the Ingress IP it stays Provisioning/FailedNotVisible and the listener has no certificate.',
     judge(facts) {
       const v0 = k8sView(facts);

@@ -30,6 +30,7 @@ export const backendChecks: CheckDef[] = [
     title: '/healthz on 9091 answers 200 through the Service',
     severity: 'major',
     hint: 'Milvus reports unhealthy components: look at the pods it names and their logs',
+    fix: 'kubectl -n <namespace> get --raw \'/api/v1/namespaces/<namespace>/services/<service>:9091/proxy/healthz\'',
     why: 'GKE health-checks /healthz on 9091 and ALB targets follow pod readiness; a 500 "Not all components are healthy, x/y" means Milvus cannot serve even if the proxy is up.',
     judge(facts) {
       return withService(facts, (v, svc) => {
@@ -53,6 +54,7 @@ export const backendChecks: CheckDef[] = [
     title: '/healthz on 9091 answers 200 on every Milvus pod',
     severity: 'major',
     hint: 'a pod reports "Not all components are healthy, x/y": fix the components it waits for (etcd, MinIO/S3, the message queue, coordinators)',
+    fix: 'kubectl -n <namespace> get --raw \'/api/v1/namespaces/<namespace>/pods/<pod>:9091/proxy/healthz\'',
     why: 'The load balancer health-checks each endpoint separately; one unhealthy pod takes a share of the calls down while the Service as a whole may look fine.',
     judge(facts) {
       return withService(facts, (v, svc) => {
@@ -82,6 +84,7 @@ export const backendChecks: CheckDef[] = [
     title: 'the Milvus pod on 19530 speaks what the load balancer sends (GKE: TLS + h2; ALB: h2c gRPC)',
     severity: 'critical',
     hint: 'match Milvus tlsMode to the load balancer: GKE tlsMode 1; ALB tlsMode 0 with the default backend-protocol',
+    fix: 'extraConfigFiles:\n  user.yaml: |+\n    common:\n      security:\n        tlsMode: 1   # GKE; 0 for the ALB with the default backend-protocol',
     why: 'GKE sends HTTP/2 to backends only over TLS, the ALB by default sends plaintext; a mismatch is 502 on every call while the health checks on 9091 stay green.',
     judge(facts) {
       return withService(facts, (v, svc) => {

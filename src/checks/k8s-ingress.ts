@@ -180,6 +180,7 @@ export const ingressChecks: CheckDef[] = [
     title: 'an Ingress routes to the Milvus Service',
     severity: 'critical',
     hint: 'create the Ingress from the guide (AWS: class alb with the ALB annotations; GKE: class gce)',
+    fix: 'kubectl -n <namespace> apply -f ingress.yaml   # the Ingress from the AWS or GCP guide',
     why: 'The Ingress is what makes the controller build the Layer-7 load balancer; without one routing to Milvus there is no public gRPC endpoint.',
     judge(facts) {
       const v = k8sView(facts);
@@ -202,6 +203,7 @@ export const ingressChecks: CheckDef[] = [
     title: 'the Ingress class is served by the provider controller',
     severity: 'critical',
     hint: 'AWS: ingressClassName alb with an IngressClass whose controller is ingress.k8s.aws/alb; GKE: no ingressClassName and annotation kubernetes.io/ingress.class: gce',
+    fix: 'kubectl -n <namespace> patch ingress <ingress> -p \'{"spec":{"ingressClassName":"alb"}}\'   # GKE: annotate kubernetes.io/ingress.class=gce instead',
     why: 'An Ingress whose class no controller owns is ignored: no load balancer, no events, no address. GKE only takes an empty class or gce, and only when spec.ingressClassName is null.',
     judge(facts) {
       return withIngress(facts, (v, ing) => {
@@ -270,6 +272,7 @@ export const ingressChecks: CheckDef[] = [
     title: `a rule for the host routes every path to the Service port ${MILVUS_PORT}`,
     severity: 'critical',
     hint: `route host <host>, path / (Prefix) to the Milvus Service port ${MILVUS_PORT}`,
+    fix: 'spec.rules: [{host: <host>, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: <service>, port: {number: 19530}}}}]}}]',
     why: 'gRPC calls are POST /milvus.proto.milvus.MilvusService/<Method> with :authority = the host; a rule for another host or a narrower path sends them to the default backend (404 → UNIMPLEMENTED, which the Node SDK turns into an empty success).',
     judge(facts) {
       return withIngress(facts, (v, ing, svc) => {
@@ -307,6 +310,7 @@ export const ingressChecks: CheckDef[] = [
     title: 'the Ingress terminates TLS for the host',
     severity: 'critical',
     hint: 'AWS: alb.ingress.kubernetes.io/certificate-arn; GKE: spec.tls with a Secret, or networking.gke.io/managed-certificates',
+    fix: 'kubectl -n <namespace> annotate ingress <ingress> alb.ingress.kubernetes.io/certificate-arn=<arn>   # GKE: spec.tls secretName or networking.gke.io/managed-certificates',
     why: 'gRPC through a public load balancer needs TLS on 443 (with ALPN h2); without a certificate for the host the listener cannot be created or serves a certificate clients reject.',
     judge(facts) {
       return withIngress(facts, (v, ing) => {
@@ -354,6 +358,7 @@ export const ingressChecks: CheckDef[] = [
     title: 'the Ingress has an address',
     severity: 'critical',
     hint: 'the controller has not provisioned the load balancer: look at the Ingress events (k8s.ingress.events) and the class (k8s.ingress.class)',
+    fix: 'kubectl -n <namespace> describe ingress <ingress>',
     why: 'The address in the Ingress status is where clients (and the doctor) connect; it appears only once the controller has built the load balancer.',
     judge(facts) {
       return withIngress(facts, (v, ing) => {
@@ -376,6 +381,7 @@ export const ingressChecks: CheckDef[] = [
     title: 'the Ingress has no Warning events',
     severity: 'major',
     hint: 'fix what the event names',
+    fix: 'kubectl -n <namespace> get events --field-selector involvedObject.kind=Ingress,involvedObject.name=<ingress>',
     why: 'The controllers report why they could not build or sync the load balancer only as Events on the Ingress (FailedBuildModel, FailedDeployModel, Translate, Sync, XPN, MissingCertificate).',
     judge(facts) {
       return withIngress(facts, (v, ing) => {
@@ -402,6 +408,7 @@ export const ingressChecks: CheckDef[] = [
     title: 'the TLS Secret parses, its key matches, its SAN covers the host and it is valid',
     severity: 'critical',
     hint: 'regenerate the certificate with the host in subjectAltName and recreate the Secret with the matching key',
+    fix: 'kubectl -n <namespace> create secret tls <secret> --cert=tls.crt --key=tls.key --dry-run=client -o yaml | kubectl apply -f -',
     why: 'The load balancer serves this certificate: a key that does not match breaks the listener, a missing SAN or an expired certificate makes every client reject the connection.',
     judge(facts, options) {
       return withIngress(facts, (v, ing) => tlsSecretJudgement(v, ing, options));
@@ -413,6 +420,7 @@ export const ingressChecks: CheckDef[] = [
     title: 'the load balancer serves the certificate of the TLS Secret',
     severity: 'major',
     hint: 'the load balancer still serves another certificate: wait for the controller to sync, or look at its events',
+    fix: 'kubectl -n <namespace> describe ingress <ingress>   # then wait for the controller to sync the new certificate',
     why: 'After a Secret is replaced, the controller must upload it to the load balancer; until it does, clients see the old (perhaps expired) certificate.',
     judge(facts, options) {
       return withIngress(facts, (v, ing) => {

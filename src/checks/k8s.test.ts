@@ -232,6 +232,8 @@ describe('kubernetes checks over YAML fixtures', () => {
     if (j.verdict === 'fail' || j.verdict === 'warn') {
       expect(j.expected.length).toBeGreaterThan(0);
       expect(j.observed.length).toBeGreaterThan(0);
+      // Every finding carries a ready command or manifest fragment, its own or the catalogue's.
+      expect(j.fix ?? ALL.find((c) => c.id === row.check)?.fix).toBeTruthy();
     }
   });
 

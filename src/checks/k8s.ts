@@ -34,6 +34,7 @@ const serviceChecks: CheckDef[] = [
     title: 'the Milvus Service exists',
     severity: 'critical',
     hint: 'name the Service with --service, or the Helm release with --release and -n',
+    fix: 'kubectl -n <namespace> get services -l app.kubernetes.io/name=milvus -o wide',
     why: 'Everything else (Ingress backend, NEG, target group) points at this Service; without it the load balancer has nothing to send traffic to.',
     judge(facts) {
       const v = k8sView(facts);
@@ -67,6 +68,7 @@ const serviceChecks: CheckDef[] = [
     title: 'the Milvus Service is ClusterIP and no leftover LoadBalancer Service selects its pods',
     severity: 'major',
     hint: 'remove the Layer-4 load balancer as the guides do: helm upgrade <release> milvus/milvus --reuse-values --set service.type=ClusterIP',
+    fix: 'helm upgrade <release> milvus/milvus -n <namespace> --reuse-values --set service.type=ClusterIP',
     why: 'The guides replace the Layer-4 load balancer with the Ingress; a LoadBalancer Service left behind keeps a public, unencrypted path to Milvus open and costs a second load balancer.',
     judge(facts) {
       return withService(facts, (v, svc) => {
@@ -108,6 +110,7 @@ const serviceChecks: CheckDef[] = [
     title: `the Service port ${MILVUS_PORT} exists and is named`,
     severity: 'critical',
     hint: `name the ${MILVUS_PORT} port (the chart names it \`milvus\`): GKE keys app-protocols by port name`,
+    fix: 'kubectl -n <namespace> patch service <service> --type=json -p \'[{"op":"add","path":"/spec/ports/0/name","value":"milvus"}]\'',
     why: 'cloud.google.com/app-protocols is keyed by the Service port name; an unnamed port cannot be given HTTP2, so GKE talks HTTP/1.1 to a gRPC backend and clients get 502.',
     judge(facts) {
       return withService(facts, (_v, svc) => {
@@ -139,6 +142,7 @@ const serviceChecks: CheckDef[] = [
     title: `the Service exposes ${METRICS_PORT} (/healthz and metrics)`,
     severity: 'minor',
     hint: `expose ${METRICS_PORT} (chart: metrics.enabled=true): it serves /healthz for health checks and the API server proxy`,
+    fix: 'helm upgrade <release> milvus/milvus -n <namespace> --reuse-values --set metrics.enabled=true',
     why: 'GKE health-checks /healthz on 9091 through the BackendConfig, and the doctor reads /healthz through the Service proxy on 9091.',
     judge(facts) {
       return withService(facts, (v, svc) => {
@@ -161,6 +165,7 @@ const serviceChecks: CheckDef[] = [
     title: 'the Milvus Service has ready endpoints',
     severity: 'critical',
     hint: 'no ready pod backs the Service: check the pods (k8s.pods.ready) and the Service selector',
+    fix: 'kubectl -n <namespace> get endpointslices -l kubernetes.io/service-name=<service> -o wide',
     why: 'Load balancers send to the endpoints of the Service (ALB ip targets, GKE NEG endpoints); with none ready, ALB answers 503 and GKE 502.',
     judge(facts) {
       return withService(facts, (v, svc) => {
@@ -187,6 +192,7 @@ const serviceChecks: CheckDef[] = [
     title: 'the Milvus proxy pods are ready',
     severity: 'critical',
     hint: 'look at the pod events and logs: kubectl describe pod / kubectl logs --previous',
+    fix: 'kubectl -n <namespace> describe pod <pod>; kubectl -n <namespace> logs <pod> --previous',
     why: 'A pod that is not ready is taken out of the endpoints and NEGs; a crash-looping proxy makes every LB health check flap.',
     judge(facts) {
       return withService(facts, (v, svc) => {
