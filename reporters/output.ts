@@ -48,3 +48,17 @@ export function writeOut(stream: NodeJS.WritableStream, text: string): Promise<v
     }
   });
 }
+
+/** Resolves once everything written so far has been handed to the OS (or dropped if the reader left). */
+export function flushOut(stream: NodeJS.WritableStream): Promise<void> {
+  const state = stateOf(stream);
+  if (state.closed) return Promise.resolve();
+  return new Promise((resolve) => {
+    try {
+      stream.write('', () => resolve());
+    } catch {
+      state.closed = true;
+      resolve();
+    }
+  });
+}

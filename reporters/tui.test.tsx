@@ -24,7 +24,7 @@ describe('live view', () => {
     store.dispatch({ type: 'gatherStart', steps: SAMPLE_STEPS });
     await tick();
     let frame = view.lastFrame() ?? '';
-    expect(frame).toContain('milvus-l7-doctor · host=milvus.example.com address=203.0.113.10 port=443');
+    expect(frame).toContain('milvus-l7-doctor · 7 checks · host=milvus.example.com address=203.0.113.10 port=443');
     expect(frame).toContain('gathering facts 0/5');
     expect(frame).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] TLS handshake with SNI milvus.example.com/);
 
@@ -86,7 +86,7 @@ describe('live view', () => {
     await tick();
     const frame = view.lastFrame() ?? '';
     for (const c of SAMPLE_CHECKS) expect(frame.match(new RegExp(`\\b${c.id.replace(/\./g, '\\.')}\\b`, 'g'))?.length).toBeGreaterThan(0);
-    expect(frame).toContain('milvus-l7-doctor · host=milvus.example.com');
+    expect(frame).toContain('milvus-l7-doctor · 7 checks · host=milvus.example.com');
     view.unmount();
   });
 

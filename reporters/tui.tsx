@@ -2,7 +2,7 @@
 // plain reporter otherwise, since ink writes cursor movements that turn a log into noise.
 import { render, type Instance } from 'ink';
 import type { CheckResult, Report } from '../src/model.js';
-import { guardStream, writeOut } from './output.js';
+import { flushOut, guardStream } from './output.js';
 import { PlainReporter } from './plain.js';
 import { createRedactor } from './redact.js';
 import { App } from './tui/App.js';
@@ -81,7 +81,7 @@ export class TuiReporter implements DoctorReporter {
       const fallback = new PlainReporter({ out: this.options.stdout, color: this.options.color, secrets: this.options.secrets, gatherLines: false });
       await fallback.onEnd(report);
     }
-    await writeOut(this.options.stdout, '\n');
+    await flushOut(this.options.stdout);
   }
 
   /** The error the live view hit, if any (the results were then printed as plain text). */

@@ -22,19 +22,23 @@ export function CheckRow({ check }: CheckRowProps): React.JSX.Element {
         <Box width={2} flexShrink={0}>
           <Text color={color}>{VERDICT_SYMBOL[check.verdict]}</Text>
         </Box>
-        <Text>
+        <Box flexShrink={1}>
+          <Text>
           {check.verdict === 'pass' ? '' : <Text color={color} bold>{`${VERDICT_TAG[check.verdict]} `}</Text>}
           <Text bold>{check.id}</Text>
           {`  ${check.title}`}
           <Text dimColor>{`  ${formatDuration(check.durationMs)}`}</Text>
-        </Text>
+          </Text>
+        </Box>
       </Box>
       {detail.map(([label, value]) => (
         <Box key={label} paddingLeft={2}>
           <Box width={10} flexShrink={0}>
             <Text dimColor>{`${label}:`}</Text>
           </Box>
-          <Text>{value}</Text>
+          <Box flexShrink={1}>
+            <Text>{value}</Text>
+          </Box>
         </Box>
       ))}
     </Box>

@@ -11,8 +11,8 @@ export function Header({ target, checkCount }: HeaderProps): React.JSX.Element {
   return (
     <Text>
       <Text bold>milvus-l7-doctor</Text>
-      {target ? ` · ${formatTarget(target)}` : ''}
       <Text dimColor>{checkCount !== undefined ? ` · ${checkCount} checks` : ''}</Text>
+      {target ? ` · ${formatTarget(target)}` : ''}
     </Text>
   );
 }

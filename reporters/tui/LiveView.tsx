@@ -1,4 +1,4 @@
-import { Box, Static } from 'ink';
+import { Box, Static, useStdout } from 'ink';
 import { useSyncExternalStore } from 'react';
 import { FinishedItemView } from './FinishedItemView.js';
 import { GatherSteps } from './GatherSteps.js';
@@ -14,9 +14,17 @@ export interface LiveViewProps {
 /** Finished items in <Static> (written once, scroll away naturally); what is still moving below; summary last. */
 export function LiveView({ store }: LiveViewProps): React.JSX.Element {
   const state = useSyncExternalStore(store.subscribe, store.getState);
+  // <Static> lays its children out without the terminal's width: give each item the width, so long
+  // values wrap under their own column instead of at the terminal's edge.
+  const { stdout } = useStdout();
+  const width = stdout.columns > 0 ? stdout.columns : 80;
   return (
     <Box flexDirection="column">
-      <Static items={[...state.finished]}>{(item) => <FinishedItemView key={item.key} item={item} />}</Static>
+      <Static items={[...state.finished]}>{(item) => (
+          <Box key={item.key} width={width} flexDirection="column">
+            <FinishedItemView item={item} />
+          </Box>
+        )}</Static>
       {state.committed ? null : <Header target={state.target} checkCount={state.checkCount} />}
       {state.committed ? null : <GatherSteps steps={state.steps} live />}
       {state.end ? (
