@@ -117,6 +117,7 @@ function normFp(fp: string): string {
 }
 
 function tlsSecretJudgement(v: K8sView, ing: IngressFact, options: JudgeOptions): Judgement {
+  if (v.provider === 'aws') return { verdict: 'skip', reason: 'the ALB takes its certificate from ACM (certificate-arn or discovery by tls hosts); spec.tls secretName is not used' };
   const name = tlsSecretNameFor(ing, v.host);
   if (name === null) {
     return { verdict: 'skip', reason: 'the Ingress references no TLS Secret (certificate from ACM or a managed certificate)' };

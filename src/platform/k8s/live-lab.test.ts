@@ -122,6 +122,9 @@ describe('against the lab Kubernetes API', () => {
     expect(verdicts.get('http2.backend-protocol')?.verdict).toBe('pass');
     expect(verdicts.get('k8s.service.exists')?.verdict).toBe('pass');
     expect(k8s.backendProtocol.status === 'ok' && k8s.backendProtocol.value.tls.outcome).toBe(provider === 'gcp' ? 'tls' : 'plaintext');
+    // The snapshot is plain JSON: it survives --snapshot files and the trip into vitest workers unchanged.
+    expect(JSON.parse(JSON.stringify(k8s))).toEqual(k8s);
+    expect(JSON.stringify(k8s)).not.toMatch(/PRIVATE KEY|BEGIN CERTIFICATE/);
   });
 
   test.each([

@@ -320,12 +320,15 @@ export async function readLive(options: LiveOptions): Promise<K8sFacts> {
       })()
     : Promise.resolve(skip<ReturnType<typeof parseMilvusConfig>>(r, 'k8s.configmap', noService, 'k8s.service.exists'));
 
-  const secretName = ing ? tlsSecretNameFor(ing, ingressHost(ing)) : null;
+  // The ALB never reads a Kubernetes Secret (ACM holds its certificate): do not ask for secrets there.
+  const secretName = ing && provider !== 'aws' ? tlsSecretNameFor(ing, ingressHost(ing)) : null;
   const secretP = secretName
     ? timed(r, 'k8s.tls-secret', { verb: 'get', resource: 'secrets', namespace: ns, name: secretName }, (a) => a.core.readNamespacedSecret({ name: secretName, namespace: ns })).then((x) =>
         mapOk(x, (s) => parseTlsSecret(plain(s), ns)),
       )
-    : Promise.resolve(skip<ReturnType<typeof parseTlsSecret>>(r, 'k8s.tls-secret', ing ? 'the Ingress references no TLS Secret' : 'no Ingress routes to the Milvus Service'));
+    : Promise.resolve(
+        skip<ReturnType<typeof parseTlsSecret>>(r, 'k8s.tls-secret', !ing ? 'no Ingress routes to the Milvus Service' : provider === 'aws' ? 'the ALB takes its certificate from ACM' : 'the Ingress references no TLS Secret'),
+      );
 
   const custom = (key: string, group: string, version: string, plural: string) =>
     timed(r, key, { verb: 'list', resource: `${plural}.${group}`, namespace: ns }, async (a) => {
