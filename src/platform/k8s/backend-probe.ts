@@ -15,6 +15,16 @@ const GET_VERSION = '/milvus.proto.milvus.MilvusService/GetVersion';
 const EMPTY_FRAME = Buffer.alloc(5);
 const CLIENT_CERT_REQUIRED = /certificate required|CERTIFICATE_REQUIRED|alert bad certificate|ALERT_BAD_CERTIFICATE|peer did not return a certificate|alert handshake failure/i;
 
+/** The port-forward itself was refused (the WebSocket upgrade got an HTTP error), so nothing was probed. */
+export class PortForwardRefusedError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | null,
+  ) {
+    super(message);
+  }
+}
+
 export interface BackendProbeOptions {
   readonly kc: KubeConfig;
   readonly namespace: string;
@@ -32,7 +42,9 @@ interface GrpcAnswer {
 }
 
 function message(e: unknown): string {
-  const text = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+  // The WebSocket handler rejects with a ws ErrorEvent ({ message, error }), not an Error.
+  const raw = e instanceof Error ? e.message : typeof e === 'object' && e !== null && 'message' in e && typeof e.message === 'string' ? e.message : String(e);
+  const text = raw.split('\n')[0];
   // OpenSSL's "…:SSL routines:ssl3_get_record:wrong version number:../deps/…c:350:" → "wrong version number"
   const openssl = /SSL routines:[^:]*:([^:]+):/.exec(text);
   return openssl ? openssl[1] : text;
@@ -79,11 +91,12 @@ function getVersion(session: ClientHttp2Session, signal: AbortSignal): Promise<G
 }
 
 /** A local listener whose every connection is one port-forward stream to the pod. */
-async function forwarder(o: BackendProbeOptions): Promise<{ port: number; errors: () => string; close: () => void }> {
+async function forwarder(o: BackendProbeOptions): Promise<{ port: number; errors: () => string; refused: () => string | null; close: () => void }> {
   const pf = new PortForward(o.kc, true);
   const sockets = new Set<Socket>();
   const sockets2ws: { close(): void }[] = [];
   let errText = '';
+  let refused: string | null = null;
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -107,7 +120,7 @@ async function forwarder(o: BackendProbeOptions): Promise<{ port: number; errors
         else ws.on('close', () => socket.destroy());
       })
       .catch((e: unknown) => {
-        errText += message(e);
+        refused ??= message(e);
         socket.destroy();
       });
   });
@@ -126,7 +139,7 @@ async function forwarder(o: BackendProbeOptions): Promise<{ port: number; errors
     close();
     throw new Error('the local port-forward listener has no port');
   }
-  return { port: addr.port, errors: () => errText.trim(), close };
+  return { port: addr.port, errors: () => errText.trim(), refused: () => refused, close };
 }
 
 async function probeTls(port: number, timeoutMs: number, signal: AbortSignal): Promise<BackendProtocolFact['tls'] & { answered: boolean }> {
@@ -188,6 +201,11 @@ export async function probeBackendProtocol(o: BackendProbeOptions): Promise<Back
     // Sequential on purpose: two port-forward streams at once double the load on a busy kubelet for no gain.
     const tls = await probeTls(fwd.port, o.timeoutMs, o.signal);
     const h2c = await probeH2c(fwd.port, o.timeoutMs, o.signal);
+    const refused = fwd.refused();
+    if (refused !== null && !h2c.ok && tls.outcome === 'error') {
+      const status = /\b(4\d\d|5\d\d)\b/.exec(refused);
+      throw new PortForwardRefusedError(refused, status ? Number(status[1]) : null);
+    }
     const forwardError = fwd.errors();
     const outcome: BackendTlsOutcome = tls.outcome === 'error' && h2c.ok ? 'plaintext' : tls.outcome;
     return {

@@ -85,7 +85,7 @@ async function startBackends(): Promise<Backends> {
   };
 }
 
-async function runAgainstLab(backends: Backends, provider: 'aws' | 'gcp', faults: readonly string[]) {
+async function runAgainstLab(backends: Backends, provider: 'aws' | 'gcp', faults: readonly string[], forbidden: readonly { verb: string; resource: string }[] = []) {
   const api: K8sApiHandle = await startK8sApi({
     provider,
     faults,
@@ -94,6 +94,7 @@ async function runAgainstLab(backends: Backends, provider: 'aws' | 'gcp', faults
     backend: { milvus: backends.milvus, milvusTls: backends.milvusTls, healthz: backends.healthz },
     tls: backends.tls,
     dir: mkdtempSync(join(tmpdir(), 'k8s-lab-api-')),
+    forbidden,
   });
   try {
     const k8s = await readLive({ kubeconfig: api.kubeconfigPath, context: api.context, namespace: api.ids.namespace, release: 'milvus-demo', timeoutMs: 4000, signal: new AbortController().signal });
@@ -134,6 +135,17 @@ describe('against the lab Kubernetes API', () => {
     const { k8s, verdicts } = await runAgainstLab(backends, 'gcp', [fault]);
     expect(k8s.backendProtocol.status === 'ok' && k8s.backendProtocol.value.tls.outcome).toBe(outcome);
     expect(verdicts.get('http2.backend-protocol')).toMatchObject({ verdict: 'fail', observed: expect.stringMatching(fault === 'mtls-backend' ? /client certificate/ : /plaintext h2c/) });
+  });
+
+  test('RBAC: a forbidden port-forward or endpointslices list is `error` naming verb and resource, never pass or fail', async () => {
+    const { k8s, verdicts } = await runAgainstLab(backends, 'gcp', [], [
+      { verb: '*', resource: 'pods/portforward' },
+      { verb: 'list', resource: 'endpointslices' },
+    ]);
+    expect(k8s.backendProtocol.status === 'error' && k8s.backendProtocol.error.code).toBe('K8S_FORBIDDEN');
+    expect(verdicts.get('http2.backend-protocol')).toMatchObject({ verdict: 'error', observed: expect.stringContaining('pods/portforward') });
+    expect(verdicts.get('k8s.endpoints.ready')).toMatchObject({ verdict: 'error', observed: expect.stringContaining('list endpointslices.discovery.k8s.io in milvus') });
+    expect([...verdicts].filter(([, j]) => j.verdict === 'fail')).toEqual([]);
   });
 
   const mineIds = new Set(MINE.map((c) => c.id));

@@ -36,7 +36,7 @@ import {
   type RawObject,
 } from './objects.js';
 import { parseTlsSecret } from './tls-secret.js';
-import { probeBackendProtocol } from './backend-probe.js';
+import { PortForwardRefusedError, probeBackendProtocol } from './backend-probe.js';
 import type { EventFact, HealthzReading, K8sFacts, PodFact, ServiceFact } from './types.js';
 
 export interface LiveOptions {
@@ -97,6 +97,13 @@ export function classifyError(e: unknown, access: Access, server: string, timedO
   if (e instanceof K8sReadError) return e.info;
   if (cancelled) return { code: 'K8S_CANCELLED', layer: 'k8s', message: `${what}: the run was cancelled`, detail };
   if (timedOut) return { code: 'K8S_TIMEOUT', layer: 'k8s', message: `${what}: no answer from ${server} within the deadline`, detail };
+  if (e instanceof PortForwardRefusedError) {
+    const withStatus = { ...detail, status: e.status };
+    if (e.status === 403) return { code: 'K8S_FORBIDDEN', layer: 'k8s', message: `forbidden: cannot ${what} (${e.message})`, detail: withStatus };
+    if (e.status === 404) return { code: 'K8S_NOT_FOUND', layer: 'k8s', message: `${what}: not found (${e.message})`, detail: withStatus };
+    if (e.status === 401) return { code: 'K8S_UNAUTHORIZED', layer: 'k8s', message: `unauthorized: ${what} (${e.message})`, detail: withStatus };
+    return { code: 'K8S_PORTFORWARD_FAILED', layer: 'k8s', message: `${what}: ${e.message}`, detail: withStatus };
+  }
   if (e instanceof ApiException) {
     const status = statusOf(e.body);
     const said = status.message ? ` (${status.message})` : '';
