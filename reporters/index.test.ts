@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { EXIT, exitCodeFor } from '../src/model.js';
-import { JUnitReporter, JsonReporter, PlainReporter, ReporterSet, TuiReporter, createReporters, type CreateReportersOptions, type DoctorReporter } from './index.js';
+import { JUnitReporter, JsonReporter, LazyTuiReporter, PlainReporter, ReporterSet, createReporters, type CreateReportersOptions, type DoctorReporter } from './index.js';
 import { SAMPLE_CHECKS, SAMPLE_SECRET, playSampleRun, sampleReport } from './sample-run.js';
 
 function sink() {
@@ -48,7 +48,7 @@ describe('createReporters', () => {
   it('uses the live view on a terminal', () => {
     const stdout = Object.assign(sink().stream, { isTTY: true, columns: 80 });
     const [r] = createReporters(options({ output: 'tui', isTTY: true, stdout }));
-    expect(r).toBeInstanceOf(TuiReporter);
+    expect(r).toBeInstanceOf(LazyTuiReporter);
   });
 
   it('keeps secrets out of every output', async () => {

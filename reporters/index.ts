@@ -9,7 +9,7 @@ import { JUnitReporter } from './junit.js';
 import { guardStream, writeOut } from './output.js';
 import { PlainReporter } from './plain.js';
 import { createRedactor, type Redact } from './redact.js';
-import { TuiReporter } from './tui.js';
+import { LazyTuiReporter } from './tui-lazy.js';
 import type { DoctorReporter, GatherStep, RunInfo } from './types.js';
 
 export type { DoctorReporter, GatherStep, RunInfo } from './types.js';
@@ -19,7 +19,8 @@ export { ReportWriteError } from './atomic-write.js';
 export { PlainReporter } from './plain.js';
 export { JsonReporter, toJsonReport, serializeReport } from './json.js';
 export { JUnitReporter, toJUnitXml } from './junit.js';
-export { TuiReporter } from './tui.js';
+// Not TuiReporter itself: importing it loads ink and react (~0.9 s), which only a terminal run should pay.
+export { LazyTuiReporter } from './tui-lazy.js';
 
 export const OUTPUT_FORMATS = ['tui', 'plain', 'json'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -51,7 +52,7 @@ const STDOUT_REPORTERS: Readonly<Record<OutputFormat, StdoutFactory>> = {
   tui: (o) =>
     // ink on a pipe or a log file writes cursor movements: plain output there instead.
     isTerminalStream(o.stdout, o.isTTY)
-      ? new TuiReporter({ stdout: o.stdout, stderr: isTerminalStream(o.stderr, true) ? o.stderr : undefined, color: o.color, secrets: o.secrets })
+      ? new LazyTuiReporter({ stdout: o.stdout, stderr: isTerminalStream(o.stderr, true) ? o.stderr : undefined, color: o.color, secrets: o.secrets })
       : STDOUT_REPORTERS.plain(o),
   plain: (o) => new PlainReporter({ out: o.stdout, color: o.color, secrets: o.secrets }),
   json: (o) => new JsonReporter({ out: o.stdout, secrets: o.secrets }),

@@ -5,6 +5,7 @@ import type { CheckResult } from '../src/model.js';
 import { SAMPLE_CHECKS, SAMPLE_SECRET, SAMPLE_STEPS, SAMPLE_STEP_RESULTS, SAMPLE_TARGET, playSampleRun, sampleReport } from './sample-run.js';
 import { createRedactor } from './redact.js';
 import { TuiReporter } from './tui.js';
+import { LazyTuiReporter } from './tui-lazy.js';
 import { App } from './tui/App.js';
 import { CheckRow } from './tui/CheckRow.js';
 import { createTuiStore, initialTuiState, reduceTui } from './tui/state.js';
@@ -170,6 +171,28 @@ describe('TuiReporter', () => {
     expect(reporter.failure()).toBeInstanceOf(Error);
     expect(out.text()).toContain('live view failed');
     expect(out.text()).toMatch(/^FAIL {4}http2\.authority-routed/m);
+    expect(out.text()).toContain('summary: 2 pass');
+  });
+});
+
+describe('LazyTuiReporter', () => {
+  it('queues hooks until ink has loaded, then replays them in order', async () => {
+    const out = new FakeTty();
+    const reporter = new LazyTuiReporter({ stdout: asWriteStream(out), stderr: asWriteStream(new FakeTty()), secrets: [SAMPLE_SECRET] });
+    await playSampleRun(reporter);
+    const text = out.text();
+    expect(text.indexOf('dns.resolves')).toBeLessThan(text.indexOf('k8s.ingress-class'));
+    expect(text).toContain('summary: 2 pass, 1 warn, 1 fail, 1 skip, 1 blocked, 1 error in 1.2 s');
+    expect(text).not.toContain(SAMPLE_SECRET);
+  });
+
+  it('prints plain text, with one line on stderr, when the live view cannot load', async () => {
+    const out = new FakeTty();
+    const err = new FakeTty();
+    const reporter = new LazyTuiReporter({ stdout: asWriteStream(out), stderr: asWriteStream(err) }, () => Promise.reject(new Error('no yoga')));
+    await playSampleRun(reporter);
+    expect(err.text()).toBe('milvus-l7-doctor: live view unavailable (no yoga); plain output instead\n');
+    expect(out.text()).toMatch(/^PASS {4}dns\.resolves/m);
     expect(out.text()).toContain('summary: 2 pass');
   });
 });
