@@ -1,6 +1,7 @@
 // HTTP/2 and gRPC through the load balancer: does a gRPC request for the host reach Milvus.
 import { defineChecks, need, type Judgement } from './define.js';
 import type { Facts, GrpcHttpFact } from '../facts/types.js';
+import { certificateBlocker } from './tls.js';
 
 /** What an HTTP status from an L7 load balancer means for a gRPC call (FAILURES.md, data path). */
 export const LB_STATUS_MEANING: Record<number, { meaning: string; hint: string; fix?: string }> = {
@@ -169,11 +170,13 @@ export const grpcChecks = defineChecks([
     hint: 'the SDK could not get a version through the load balancer',
     fix: 'new MilvusClient({ address: "<host>:443", ssl: true, tls: { serverName: "<host>" }, channelOptions: { "grpc.default_authority": "<host>" } })',
     why: 'The real @zilliz/milvus2-sdk-node, connected the way the guides connect (TLS, server name, :authority = host). An empty version is a failure: the SDK turns UNIMPLEMENTED (a 404 at the load balancer) into an empty success.',
-    judge: (f): Judgement => {
+    judge: (f, opts): Judgement => {
       const v = need(f.dataPath.milvusVersion, 'grpc.sdk-version');
       if (v.ok) return { verdict: 'pass', observed: `${v.value.version} (connected in ${v.value.connectMs} ms)` };
       const o = f.dataPath.milvusVersion;
       if (o.status !== 'error') return v.judgement;
+      const cert = certificateBlocker(f, opts);
+      if (cert) return cert;
       if (o.error.code === 'MILVUS_EMPTY_VERSION') {
         return {
           verdict: 'fail',

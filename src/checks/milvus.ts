@@ -2,6 +2,7 @@
 // and /healthz on 9091.
 import { defineChecks, need, type Judgement } from './define.js';
 import type { Facts, MilvusAuthProbe } from '../facts/types.js';
+import { certificateBlocker } from './tls.js';
 
 const GRPC_UNAUTHENTICATED = 16;
 const GRPC_OK = 0;
@@ -35,11 +36,12 @@ export const milvusChecks = defineChecks([
     severity: 'critical',
     hint: 'Milvus is up behind the load balancer but not healthy: fix the components it names',
     why: 'Load balancer health checks prove little (GKE probes /healthz on 9091, ALB counts UNIMPLEMENTED as healthy); CheckHealth asks Milvus itself, through the data path.',
-    judge: (f): Judgement => {
+    judge: (f, opts): Judgement => {
       const h = need(f.dataPath.milvusHealth, 'milvus.health');
       if (!h.ok) {
         const o = f.dataPath.milvusHealth;
-        return o.status === 'error' ? { verdict: 'fail', expected: 'isHealthy: true', observed: `${o.error.code}: ${o.error.message}` } : h.judgement;
+        if (o.status !== 'error') return h.judgement;
+        return certificateBlocker(f, opts) ?? { verdict: 'fail', expected: 'isHealthy: true', observed: `${o.error.code}: ${o.error.message}` };
       }
       if (h.value.isHealthy) return { verdict: 'pass', observed: 'isHealthy: true' };
       return {
@@ -135,7 +137,8 @@ export const milvusChecks = defineChecks([
       const s = need(f.dataPath.smoke, 'milvus.smoke');
       if (!s.ok) {
         const out = f.dataPath.smoke;
-        return out.status === 'error' ? { verdict: 'fail', expected: 'all steps succeed', observed: `${out.error.code}: ${out.error.message}` } : s.judgement;
+        if (out.status !== 'error') return s.judgement;
+        return certificateBlocker(f, o) ?? { verdict: 'fail', expected: 'all steps succeed', observed: `${out.error.code}: ${out.error.message}` };
       }
       const steps = s.value.steps.map((st) => `${st.name} ${st.ok ? 'ok' : 'FAILED'} ${st.ms} ms`).join(', ');
       const failed = s.value.steps.find((st) => !st.ok);

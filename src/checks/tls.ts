@@ -2,7 +2,7 @@
 import { X509Certificate } from 'node:crypto';
 import { isIP as netIsIP } from 'node:net';
 import { defineChecks, need, type Judgement } from './define.js';
-import type { CertInfo, Facts, TlsFact } from '../facts/types.js';
+import type { CertInfo, Facts, JudgeOptions, TlsFact } from '../facts/types.js';
 
 const DAY_MS = 86_400_000;
 
@@ -271,3 +271,19 @@ export const tlsChecks = defineChecks([
   },
 ]);
 
+
+/** The certificate checks a verifying client (the SDK) depends on, in the order they explain a failure. */
+const CLIENT_VERIFIES = ['tls.chain', 'tls.trusted', 'tls.san-present', 'tls.san', 'tls.validity'] as const;
+
+/**
+ * When a verifying client failed, the first failing certificate check explains why: the client's
+ * check is then blocked by it instead of failing a second time for the same cause.
+ */
+export function certificateBlocker(f: Facts, o: JudgeOptions): Judgement | null {
+  for (const id of CLIENT_VERIFIES) {
+    const def = tlsChecks.find((c) => c.id === id);
+    const j = def?.judge(f, o);
+    if (j?.verdict === 'fail') return { verdict: 'blocked', blockedBy: id, reason: `a verifying client fails the TLS handshake: ${j.observed}` };
+  }
+  return null;
+}

@@ -83,7 +83,7 @@ export const FAULTS = [
     name: 'healthz-not-ready',
     description: '/healthz answers 500 "Not all components are healthy, 3/5"',
     reproduces: 'health-body',
-    expectFail: ['healthz.ready'],
+    expectFail: ['healthz.ready', 'healthz.service-proxy', 'healthz.pods'],
   },
   {
     name: 'milvus-unhealthy',
