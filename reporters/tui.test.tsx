@@ -64,7 +64,11 @@ describe('live view', () => {
     frame = view.lastFrame() ?? '';
     expect(frame).toContain('⊘ BLOCKED grpc.get-version');
     expect(frame).toContain('blocked:  by http2.authority-routed: requests do not reach Milvus');
-    expect(frame).toContain('skipped:  provider is gcp');
+    expect(frame).toContain('- SKIP aws.target-group-grpc  the target group speaks gRPC to ip targets  0 ms  (provider is gcp)');
+    // Gathering, once done, is one line plus the steps that errored.
+    expect(frame).toContain('gathered 5 facts: 3 ok, 2 error, 0 skipped (slowest 240 ms)');
+    expect(frame).toContain('✘ read backend service (240 ms, error)');
+    expect(frame).not.toContain('✔ read Ingress milvus/milvus');
     expect(frame).toContain('! ERROR gcp.backend-http2');
     expect(frame).not.toContain(SAMPLE_SECRET);
     expect(frame).toContain('[REDACTED]');

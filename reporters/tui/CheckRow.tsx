@@ -13,7 +13,6 @@ export function CheckRow({ check }: CheckRowProps): React.JSX.Element {
   const color = tint(verdictColor(check.verdict));
   const detail: [string, string][] = [];
   if (check.verdict === 'blocked') detail.push(['blocked', formatBlockedDetail(check)]);
-  if (check.verdict === 'skip' && check.reason) detail.push(['skipped', check.reason]);
   if (check.verdict !== 'pass' && check.verdict !== 'skip' && check.observed) detail.push(['observed', check.observed]);
   if (check.verdict !== 'pass' && check.verdict !== 'skip' && check.hint) detail.push(['hint', check.hint]);
   return (
@@ -28,6 +27,8 @@ export function CheckRow({ check }: CheckRowProps): React.JSX.Element {
           <Text bold>{check.id}</Text>
           {`  ${check.title}`}
           <Text dimColor>{`  ${formatDuration(check.durationMs)}`}</Text>
+          {/* Not applicable is not a finding: its reason stays on the same line, dimmed. */}
+          {check.verdict === 'skip' && check.reason ? <Text dimColor>{`  (${check.reason})`}</Text> : null}
           </Text>
         </Box>
       </Box>

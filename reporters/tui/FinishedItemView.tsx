@@ -1,6 +1,6 @@
 import { AreaHeading } from './AreaHeading.js';
 import { CheckRow } from './CheckRow.js';
-import { GatherSteps } from './GatherSteps.js';
+import { GatherSummary } from './GatherSummary.js';
 import { Header } from './Header.js';
 import type { FinishedItem } from './state.js';
 
@@ -13,7 +13,7 @@ export function FinishedItemView({ item }: FinishedItemViewProps): React.JSX.Ele
     case 'header':
       return <Header target={item.target} checkCount={item.checkCount} />;
     case 'gather':
-      return <GatherSteps steps={item.steps} live={false} />;
+      return <GatherSummary steps={item.steps} />;
     case 'area':
       return <AreaHeading area={item.area} continued={item.continued} />;
     case 'check':
