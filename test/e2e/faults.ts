@@ -1,0 +1,66 @@
+// What each lab fault must do to a real CLI run: exit 1, its own checks fail with the right words,
+// nothing unrelated fails or errors.
+import { expect } from 'vitest';
+import type { LabFaultInfo } from '../../src/lab/lab.js';
+import { parseReport, runCli, verdictsOf } from './cli.js';
+
+/** What the failing check must say (observed, hint or fix) for each fault: the diagnosis, not just "failed". */
+export const SAYS: Record<string, RegExp> = {
+  'expired-cert': /expired on/,
+  'expiring-cert': /in \d days/,
+  'missing-intermediate': /only the leaf was served/,
+  'name-mismatch': /SAN|subjectAltName/,
+  'cn-only': /only the subject|gRPC clients ignore the CN/,
+  'untrusted-ca': /not trusted/,
+  'no-h2': /http\/1\.1|HTTP\/1\.1/,
+  'host-rule-404': /404.*default 404|no rule matched/,
+  'not-grpc-464': /464.*target group protocol version is not GRPC/,
+  'backend-down': /502/,
+  'healthz-not-ready': /3\/5/,
+  'milvus-unhealthy': /isHealthy: false/,
+  'auth-required': /UNAUTHENTICATED/,
+  'default-password': /root:Milvus is accepted/,
+  tarpit: /no TLS handshake came back/,
+  refused: /connection refused/,
+  'plaintext-front': /plaintext/,
+  'service-loadbalancer': /LoadBalancer/,
+  'port-unnamed': /name/,
+  'app-protocols-by-number': /port name|by number|keyed/i,
+  'app-protocols-alpha-leftover': /alpha/,
+  'neg-missing': /neg/i,
+  'backendconfig-wrong-port': /9091/,
+  'backendconfig-on-ingress': /Ingress/,
+  'backendconfig-missing': /BackendConfig/,
+  'ingressclass-missing': /IngressClass|class/,
+  'tls-secret-key-mismatch': /key/i,
+  'tls-secret-expired': /expired/i,
+  'managed-cert-provisioning': /Provisioning|FailedNotVisible/,
+  'plaintext-backend': /plaintext|502/i,
+  'mtls-backend': /client certificate|tlsMode 2|mTLS/i,
+  'build-model-event': /FailedBuildModel/,
+  'target-type-instance': /target-type|instance/,
+  'healthz-not-ready-pod': /3\/5/,
+};
+
+export async function assertFault(fault: LabFaultInfo): Promise<void> {
+  const name = fault.name;
+  const run = await runCli(['lab', '--fault', name, '--output', 'json']);
+  const report = parseReport(run);
+  const verdicts = verdictsOf(report);
+  for (const id of fault.expectFail) expect(verdicts.get(id), `${id} under ${name}`).toBe('fail');
+  const unrelated = report.checks.filter((c) => c.verdict === 'fail' && !fault.expectFail.includes(c.id));
+  expect(unrelated.map((c) => `${c.id}: ${c.observed}`), `unrelated failures under ${name}`).toEqual([]);
+  const errors = report.checks.filter((c) => c.verdict === 'error');
+  expect(errors.map((c) => `${c.id}: ${c.observed}`)).toEqual([]);
+  const failing = report.checks.filter((c) => fault.expectFail.includes(c.id));
+  const said = failing.map((c) => [c.observed, c.hint, c.fix].join(' | ')).join('\n');
+  expect(SAYS[name], `a diagnosis pattern for ${name}`).toBeDefined();
+  expect(said).toMatch(SAYS[name]);
+  if (fault.provider !== 'any') expect(report.target.provider).toBe(fault.provider);
+  for (const c of failing) {
+    expect(c.hint, c.id).toBeTruthy();
+    expect(c.expected, c.id).toBeTruthy();
+    expect(c.docs, c.id).toMatch(/^docs\/checks\.md#/);
+  }
+  expect(run.code).toBe(1);
+}
