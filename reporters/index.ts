@@ -125,6 +125,13 @@ export class ReporterSet implements DoctorReporter {
     return this.recorded.length > 0 && base === EXIT.ok ? EXIT.incomplete : base;
   }
 
+  /** A progress line for stderr (e.g. --wait retries): redacted, and held while the live view redraws. */
+  notice(line: string): void {
+    const message = this.redact(line);
+    if (this.redrawsTerminal && !this.ended) this.held.push(message);
+    else void writeOut(this.stderr, `${message}\n`);
+  }
+
   private record(reporter: DoctorReporter, hook: ReporterHook, error: unknown): void {
     const kind = error instanceof ReportWriteError ? 'write' : 'crash';
     const message = this.redact(

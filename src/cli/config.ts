@@ -138,6 +138,7 @@ export function resolveRunConfig(o: RawCheckOptions, env: NodeJS.ProcessEnv, std
     warnDays,
     failDays,
     maxLatencyMs,
-    secrets: [token, password].filter((s): s is string => typeof s === 'string' && s.length > 0),
+    // user:password too: the SDK sends it base64-encoded as one string, and servers echo it back.
+    secrets: [token, password, username && password ? `${username}:${password}` : undefined].filter((s): s is string => typeof s === 'string' && s.length > 0),
   };
 }

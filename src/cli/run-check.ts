@@ -94,7 +94,7 @@ export async function runCheck(config: RunConfig, io: Io, signal: AbortSignal, e
       const left = deadline - Date.now();
       if (failing.length === 0 || left <= 0) break;
       const pause = Math.min(5000, left);
-      io.stderr.write(`milvus-l7-doctor: attempt ${attempt}: ${failing.length} failing (${failing.slice(0, 4).join(', ')}${failing.length > 4 ? ', …' : ''}); retrying in ${Math.ceil(pause / 1000)} s, ${Math.ceil(left / 1000)} s left of --wait\n`);
+      reporters.notice(`milvus-l7-doctor: attempt ${attempt}: ${failing.length} failing (${failing.slice(0, 4).join(', ')}${failing.length > 4 ? ', …' : ''}); retrying in ${Math.ceil(pause / 1000)} s, ${Math.ceil(left / 1000)} s left of --wait`);
       try {
         await sleep(pause, undefined, { signal });
       } catch {
