@@ -52,8 +52,13 @@ export function need<T>(outcome: Outcome<T>, owner: string): Needed<T> {
     case 'error':
       return { ok: false, judgement: { verdict: 'blocked', blockedBy: owner, reason: `${owner}: ${outcome.error.message}` } };
     case 'skipped':
-      return outcome.blockedBy
-        ? { ok: false, judgement: { verdict: 'blocked', blockedBy: outcome.blockedBy, reason: outcome.reason } }
-        : { ok: false, judgement: { verdict: 'skip', reason: outcome.reason } };
+      return { ok: false, judgement: skippedJudgement(outcome) };
   }
+}
+
+/** A fact that was not gathered: blocked when something upstream failed, else not applicable. */
+export function skippedJudgement(outcome: { readonly reason: string; readonly blockedBy?: string }): Judgement {
+  return outcome.blockedBy
+    ? { verdict: 'blocked', blockedBy: outcome.blockedBy, reason: outcome.reason }
+    : { verdict: 'skip', reason: outcome.reason };
 }

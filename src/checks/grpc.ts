@@ -1,5 +1,5 @@
 // HTTP/2 and gRPC through the load balancer: does a gRPC request for the host reach Milvus.
-import { defineChecks, need, type Judgement } from './define.js';
+import { defineChecks, need, skippedJudgement, type Judgement } from './define.js';
 import type { Facts, GrpcHttpFact } from '../facts/types.js';
 import { certificateBlocker } from './tls.js';
 
@@ -159,7 +159,7 @@ export const grpcChecks = defineChecks([
         }
         return { verdict: 'fail', expected: 'SERVING', observed: `${g.error.code}: ${g.error.message}` };
       }
-      return { verdict: 'blocked', blockedBy: g.blockedBy ?? 'http2.grpc', reason: g.reason };
+      return skippedJudgement(g);
     },
   },
   {

@@ -1,6 +1,6 @@
 // Ingress checks (area k8s): the Ingress routing to Milvus, its class, rule, TLS, address and Warning
 // events, and the TLS Secret it serves (parsed, matched, and compared with what the LB really serves).
-import type { CheckDef, Judgement } from './define.js';
+import { need, type CheckDef, type Judgement } from './define.js';
 import { evidenceOf, got, k8sView, NO_K8S, withIngress, type K8sView } from './k8s-common.js';
 import {
   ALB_CONTROLLER,
@@ -430,12 +430,8 @@ export const ingressChecks: CheckDef[] = [
         if (v.k8s.tlsSecret.status !== 'ok' || v.k8s.tlsSecret.value.chain.length === 0) {
           return { verdict: 'blocked', blockedBy: 'k8s.tls-secret', reason: 'the TLS Secret did not yield a certificate' };
         }
-        const tls = facts.dataPath.tls;
-        if (tls.status !== 'ok') {
-          return tls.status === 'skipped' && tls.blockedBy === undefined && tls.reason
-            ? { verdict: 'blocked', blockedBy: 'tls.handshake', reason: tls.reason }
-            : { verdict: 'blocked', blockedBy: tls.status === 'skipped' && tls.blockedBy ? tls.blockedBy : 'tls.handshake', reason: 'the TLS probe did not complete' };
-        }
+        const tls = need(facts.dataPath.tls, 'tls.handshake');
+        if (!tls.ok) return tls.judgement;
         const servedLeaf = tls.value.chain[0];
         const secretLeaf = v.k8s.tlsSecret.value.chain[0];
         if (!servedLeaf) return { verdict: 'blocked', blockedBy: 'tls.handshake', reason: 'the TLS probe saw no certificate' };

@@ -133,7 +133,9 @@ const ROWS: Row[] = [
   { check: 'k8s.tls-secret', name: 'get secrets forbidden', set: GCP, k8s: (k) => ({ ...k, tlsSecret: forbidden('get secrets in default') }), verdict: 'error', says: /get secrets in default/ },
   { check: 'k8s.tls-secret', name: 'ALB uses ACM', set: AWS, verdict: 'skip' },
   { check: 'k8s.tls-secret', name: 'ALB ignores a spec.tls Secret', set: GCP, target: { provider: 'aws' }, verdict: 'skip', says: /ACM/ },
-  { check: 'k8s.tls-secret.served', name: 'tls probe did not run', set: GCP, verdict: 'blocked', blockedBy: 'tls.handshake' },
+  { check: 'k8s.tls-secret.served', name: 'tls probe not run (offline)', set: GCP, verdict: 'skip' },
+  { check: 'k8s.tls-secret.served', name: 'tls probe blocked upstream', set: GCP, dataPath: { tls: { status: 'skipped', reason: 'connection refused', blockedBy: 'tcp.connect' } }, verdict: 'blocked', blockedBy: 'tcp.connect' },
+  { check: 'k8s.tls-secret.served', name: 'tls handshake failed', set: GCP, dataPath: { tls: { status: 'error', ms: 1, error: { code: 'TLS_HANDSHAKE_TIMEOUT', layer: 'tls', message: 'no handshake' } } }, verdict: 'blocked', blockedBy: 'tls.handshake' },
   { check: 'k8s.tls-secret.served', name: 'served = Secret', set: GCP, verdict: 'pass', dataPath: {} },
   { check: 'k8s.tls-secret.served', name: 'the LB serves another certificate', set: GCP, dataPath: { tls: servedTls('AA:BB:CC') }, verdict: 'fail', says: /AA:BB:CC/ },
   // --- healthz / backend protocol (live only) ----------------------------------------------------

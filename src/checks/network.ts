@@ -1,5 +1,5 @@
 // DNS and TCP: can a client find and reach the load balancer at all.
-import { defineChecks, need, type Judgement } from './define.js';
+import { defineChecks, need, skippedJudgement, type Judgement } from './define.js';
 
 const TCP_HINTS: Record<string, { observed: string; hint: string }> = {
   TCP_REFUSED: {
@@ -74,9 +74,7 @@ export const networkChecks = defineChecks([
     why: 'Nothing else can be checked until a TCP connection opens. Refused and timed out mean different things: refused is "no listener", timed out is "dropped by a firewall or security group".',
     judge: (f): Judgement => {
       const tcp = f.dataPath.tcp;
-      if (tcp.status === 'skipped') {
-        return tcp.blockedBy ? { verdict: 'blocked', blockedBy: tcp.blockedBy, reason: tcp.reason } : { verdict: 'skip', reason: tcp.reason };
-      }
+      if (tcp.status === 'skipped') return skippedJudgement(tcp);
       if (tcp.status === 'ok') {
         return { verdict: 'pass', observed: `connected to ${tcp.value.remoteAddress}:${tcp.value.remotePort} in ${tcp.value.connectMs} ms` };
       }

@@ -1,7 +1,7 @@
 // TLS as the load balancer serves it: handshake, protocol, chain, trust, names, validity, ALPN.
 import { X509Certificate } from 'node:crypto';
 import { isIP as netIsIP } from 'node:net';
-import { defineChecks, need, type Judgement } from './define.js';
+import { defineChecks, need, skippedJudgement, type Judgement } from './define.js';
 import type { CertInfo, Facts, JudgeOptions, TlsFact } from '../facts/types.js';
 
 const DAY_MS = 86_400_000;
@@ -70,9 +70,7 @@ export const tlsChecks = defineChecks([
     why: 'gRPC through an L7 load balancer is TLS on 443 (secure=True / ssl: true). The handshake is sent with SNI = the host, as pymilvus does with server_name.',
     judge: (f): Judgement => {
       const tls = f.dataPath.tls;
-      if (tls.status === 'skipped') {
-        return tls.blockedBy ? { verdict: 'blocked', blockedBy: tls.blockedBy, reason: tls.reason } : { verdict: 'skip', reason: tls.reason };
-      }
+      if (tls.status === 'skipped') return skippedJudgement(tls);
       if (tls.status === 'error') {
         const known = TLS_ERRORS[tls.error.code];
         return {
@@ -197,7 +195,12 @@ export const tlsChecks = defineChecks([
       if (name === null) return { verdict: 'skip', reason: 'no server name to check (give --host or --server-name)' };
       const sans = l.leaf.subjectAltNames;
       if (!sans || sans.length === 0) return { verdict: 'blocked', blockedBy: 'tls.san-present', reason: 'the certificate has no subjectAltName' };
-      const cert = new X509Certificate(l.leaf.pem);
+      let cert: X509Certificate;
+      try {
+        cert = new X509Certificate(l.leaf.pem);
+      } catch {
+        return { verdict: 'error', observed: 'the leaf certificate in the facts does not parse (an edited snapshot?)' };
+      }
       const matched = netIsIP(name) ? cert.checkIP(name) : cert.checkHost(name, { subject: 'never' });
       if (matched) return { verdict: 'pass', observed: `${name} matches ${matched}` };
       return { verdict: 'fail', expected: `a SAN entry matching ${name}`, observed: sans.join(', ') };

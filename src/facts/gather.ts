@@ -84,13 +84,17 @@ export async function gather(config: GatherConfig, signal: AbortSignal, onStep?:
     healthzUrl: config.healthzUrl,
     credentials: config.credentials,
   };
-  const canProbe = host !== null || address !== null;
+  // Offline, the network is probed only when the user named an endpoint; a rendered manifest's host
+  // is not a promise that it resolves.
+  const explicit = config.host !== null || config.address !== null;
+  const offline = config.k8s?.mode === 'manifests';
+  const canProbe = offline ? explicit : host !== null || address !== null;
   const dataPathPromise = canProbe
     ? gatherDataPath(target, { timeoutMs: config.timeoutMs, latencySamples: config.latencySamples, smoke: config.smoke, signal, onStep })
     : null;
   const [dataPath, k8sFacts] = await Promise.all([dataPathPromise, k8s ?? k8sPromise]);
 
-  if (dataPath && address === null && dataPath.dns.status === 'error' && dataPath.dns.error.code === 'DNS_NOT_FOUND') {
+  if (dataPath && config.host !== null && address === null && dataPath.dns.status === 'error' && dataPath.dns.error.code === 'DNS_NOT_FOUND') {
     throw new UsageError(`--host ${host} does not resolve (${dataPath.dns.error.message}); give --address to check the load balancer directly`);
   }
 
@@ -110,14 +114,14 @@ export async function gather(config: GatherConfig, signal: AbortSignal, onStep?:
     target: targetInfo,
     gatheredAt,
     gatherMs: Date.now() - started,
-    dataPath: dataPath ?? noDataPath(),
+    dataPath: dataPath ?? (offline ? notProbed('offline (--manifests): give --address (and --host) to also probe the load balancer') : notProbed('no host or address: the Ingress has no address yet', 'k8s.ingress.address')),
     ...(k8sFacts ? { k8s: k8sFacts } : {}),
   };
 }
 
-/** When discovery found neither host nor address, every data-path fact is skipped, blocked by the Ingress address. */
-function noDataPath(): Facts['dataPath'] {
-  const s = { status: 'skipped', reason: 'no host or address: the Ingress has no address yet', blockedBy: 'k8s.ingress.address' } as const;
+/** Every data-path fact skipped: offline without an endpoint, or blocked when discovery found no address. */
+function notProbed(reason: string, blockedBy?: string): Facts['dataPath'] {
+  const s = { status: 'skipped', reason, ...(blockedBy ? { blockedBy } : {}) } as const;
   return {
     dns: s, tcp: s, tls: s, tlsNoSni: s, http2Host: s, http2Address: s, grpcHealth: s, milvusVersion: s, milvusHealth: s,
     milvusAuth: s, milvusAnonymous: s, milvusDefaultPassword: s, latency: s, smoke: s, healthz: s,
