@@ -53,25 +53,28 @@ function addTargetOptions(cmd: Command): Command {
 }
 
 function buildProgram(io: Io, signal: AbortSignal, setCode: (code: number) => void): Command {
-  const program = new Command('milvus-l7-doctor')
+  // Subcommands built with `new Command` + addCommand inherit nothing: each gets the same settings.
+  const configure = (cmd: Command): Command =>
+    cmd
+      .showSuggestionAfterError(true)
+      .exitOverride()
+      .configureOutput({
+        writeOut: (s) => io.stdout.write(s),
+        writeErr: (s) => io.stderr.write(s),
+        // One line, whatever commander would have said.
+        outputError: (s, write) => write(`milvus-l7-doctor: ${s.replace(/^error: /, '').replace(/\n+(?=.)/g, ' ').trim()}\n`),
+      });
+  const program = configure(new Command('milvus-l7-doctor'))
     .description('Checks a Milvus deployment behind a Layer-7 load balancer (AWS ALB, GKE Ingress) end to end, and says which layer is broken and how to fix it.')
-    .version(VERSION, '-V, --version')
-    .showSuggestionAfterError(true)
-    .exitOverride()
-    .configureOutput({
-      writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
-      // One line, whatever commander would have said.
-      outputError: (s, write) => write(`milvus-l7-doctor: ${s.replace(/^error: /, '').replace(/\n+(?=.)/g, ' ').trim()}\n`),
-    });
+    .version(VERSION, '-V, --version');
 
-  const check = new Command('check').description('check a deployment (the default command)');
+  const check = configure(new Command('check')).description('check a deployment (the default command)');
   addReportOptions(addTargetOptions(check)).action(async (opts: RawCheckOptions) => {
     setCode(await runCheck(resolveRunConfig(opts, io.env, io.stdout.isTTY === true), io, signal));
   });
   program.addCommand(check, { isDefault: true });
 
-  const lab = new Command('lab')
+  const lab = configure(new Command('lab'))
     .description('start the local lab (TLS front, Milvus, /healthz, DNS, Kubernetes API) and check it')
     .option('--fault <name>', 'inject a fault (repeatable); see --list-faults', collect)
     .option('--list-faults', 'list the faults and what each reproduces')
@@ -83,8 +86,9 @@ function buildProgram(io: Io, signal: AbortSignal, setCode: (code: number) => vo
   });
   program.addCommand(lab);
 
-  program
-    .command('explain')
+  const explainCmd = configure(new Command('explain'));
+  program.addCommand(explainCmd);
+  explainCmd
     .description('what a check means, why it matters, how to fix it')
     .argument('[id]', 'check id, e.g. tls.chain')
     .option('--list', 'list every check id')

@@ -172,7 +172,7 @@ describe('healthy lab (nginx + milvus-lite)', () => {
 
   test('uses the real parts and starts fast', () => {
     const kinds = lab.components.map((c) => c.kind).sort();
-    expect(kinds).toEqual(['dns', 'healthz', 'milvus-lite', 'milvus-stub', 'nginx']);
+    expect(kinds).toEqual(['dns', 'healthz', 'kubernetes-api', 'milvus-lite', 'milvus-stub', 'nginx']);
     expect(lab.credentials?.token).toMatch(/^root:/);
     // milvus-lite (a Python process) is the long pole; everything else starts beside it.
     expect(lab.timings.startMs).toBeLessThan(30_000);
@@ -297,7 +297,10 @@ describe('lab API', () => {
   });
 
   test('every fault names a FAILURES.md row and the checks it must fail', () => {
-    expect(listFaults().map((f) => f.name)).toHaveLength(17);
+    const names = listFaults().map((f) => f.name);
+    // 17 on the data path, 17 in the Kubernetes objects; one namespace of names.
+    expect(names).toHaveLength(34);
+    expect(new Set(names).size).toBe(names.length);
     for (const f of listFaults()) {
       expect(f.reproduces).not.toBe('');
       expect(f.expectFail.length).toBeGreaterThan(0);
@@ -317,7 +320,7 @@ describe('lab API', () => {
   test('fallbacks: Node proxy + stub backend behave the same on the wire', async () => {
     const lab = await startLab({ prefer: { nginx: false, milvusLite: false }, faults: ['milvus-unhealthy'] });
     try {
-      expect(lab.components.map((c) => c.kind).sort()).toEqual(['dns', 'healthz', 'milvus-stub', 'node-proxy']);
+      expect(lab.components.map((c) => c.kind).sort()).toEqual(['dns', 'healthz', 'kubernetes-api', 'milvus-stub', 'node-proxy']);
       const ok = await front(lab);
       expect(ok).toMatchObject({ status: 200, grpcStatus: 0 });
       expect((await front(lab, `${lab.address}:${lab.port}`)).status).toBe(404);

@@ -1,0 +1,152 @@
+// Benchmark: the doctor against the lab, compared in one run with
+//   (a) the same checks done one after another with standard tools (dig, openssl s_client, curl --http2,
+//       a Python gRPC client + pymilvus, kubectl), as an SRE would script them;
+//   (b) a bare Node script doing the data-path probes concurrently (no judging, no reports);
+//   (c) the doctor's data-path-only run, against the full run with the Kubernetes suites.
+// Reports medians of interleaved rounds, ratios, and peak RSS (GNU time's %M). Needs `npm run build`,
+// nginx and milvus-lite (bash .ci/run installs them), /usr/bin/time, and optionally dig and kubectl.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const BIN = path.join(REPO, 'bin', 'milvus-l7-doctor.js');
+const PYTHON = path.join(REPO, '.venv', 'bin', 'python');
+const work = mkdtempSync(path.join(tmpdir(), 'l7doctor-bench-'));
+
+function has(cmd) {
+  try {
+    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs one command under GNU time; resolves wall ms, peak RSS KiB and exit code. Bounded by a deadline. */
+function timed(cmd, args, { env, input } = {}) {
+  const rssFile = path.join(work, `rss-${process.hrtime.bigint()}`);
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/time', ['-f', '%M', '-o', rssFile, cmd, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const rss = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
+      resolve({ ms: performance.now() - started, rssKiB: rss, code, stderr });
+    });
+    child.stdin.end(input ?? '');
+  });
+}
+
+async function sequence(steps) {
+  let ms = 0;
+  let rssKiB = 0;
+  for (const [cmd, args, opts] of steps) {
+    const r = await timed(cmd, args, opts);
+    if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.code}: ${r.stderr.slice(0, 400)}`);
+    ms += r.ms;
+    rssKiB = Math.max(rssKiB, r.rssKiB);
+  }
+  return { ms, rssKiB, code: 0 };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const { startLab } = await import(path.join(REPO, 'dist', 'src', 'lab', 'lab.js'));
+const lab = await startLab({ provider: 'gcp' });
+try {
+  const k = lab.kubernetes;
+  const token = lab.credentials.token;
+  const [dnsHost, dnsPort] = lab.dnsServer.split(':');
+  const endpoint = ['--host', lab.host, '--address', lab.address, '--port', String(lab.port), '--ca', lab.caFile, '--dns-server', lab.dnsServer, '--healthz-url', lab.healthzUrl];
+  const cluster = ['--kubeconfig', k.kubeconfigPath, '-n', k.namespace, '--release', k.release];
+  const env = { MILVUS_TOKEN: token };
+  const grpcFrame = path.join(work, 'getversion.bin');
+  writeFileSync(grpcFrame, Buffer.alloc(5));
+  const url = `https://${lab.host}:${lab.port}/milvus.proto.milvus.MilvusService/GetVersion`;
+  const curlGrpc = ['--http2', '-sS', '-o', '/dev/null', '-w', '%{http_code}', '-X', 'POST', '-H', 'content-type: application/grpc', '-H', 'te: trailers', '--data-binary', `@${grpcFrame}`, '--max-time', '5'];
+  const python = [
+    'import grpc, base64',
+    'from pymilvus import MilvusClient',
+    `ca = open(${JSON.stringify(lab.caFile)}, 'rb').read()`,
+    `opts = [('grpc.ssl_target_name_override', ${JSON.stringify(lab.host)}), ('grpc.default_authority', ${JSON.stringify(lab.host)})]`,
+    `ch = grpc.secure_channel('127.0.0.1:${lab.port}', grpc.ssl_channel_credentials(ca), opts)`,
+    "health = ch.unary_unary('/grpc.health.v1.Health/Check', request_serializer=lambda x: x, response_deserializer=lambda x: x)",
+    'health(b"", timeout=5)',
+    "ver = ch.unary_unary('/milvus.proto.milvus.MilvusService/GetVersion', request_serializer=lambda x: x, response_deserializer=lambda x: x)",
+    'for auth in [None, base64.b64encode(b"root:Milvus").decode()]:',
+    '    try: ver(b"", timeout=5, metadata=[("authorization", auth)] if auth else None)',
+    '    except grpc.RpcError: pass',
+    `c = MilvusClient(uri='https://127.0.0.1:${lab.port}', token=${JSON.stringify(token)}, server_pem_path=${JSON.stringify(lab.caFile)}, server_name=${JSON.stringify(lab.host)}, timeout=5)`,
+    'c.get_server_version()',
+    'for _ in range(20): c.get_server_version()',
+  ].join('\n');
+
+  const handDataPath = [
+    ...(has('dig') ? [['dig', [`@${dnsHost}`, '-p', dnsPort, '+short', '+time=2', lab.host]]] : []),
+    ['openssl', ['s_client', '-connect', `127.0.0.1:${lab.port}`, '-servername', lab.host, '-alpn', 'h2', '-CAfile', lab.caFile, '-showcerts', '-verify_return_error']],
+    ['openssl', ['s_client', '-connect', `127.0.0.1:${lab.port}`, '-noservername']],
+    ['curl', [...curlGrpc, '--cacert', lab.caFile, '--resolve', `${lab.host}:${lab.port}:127.0.0.1`, url]],
+    ['curl', [...curlGrpc, '-k', `https://127.0.0.1:${lab.port}/milvus.proto.milvus.MilvusService/GetVersion`]],
+    [PYTHON, ['-c', python]],
+    ['curl', ['-sS', '--max-time', '5', lab.healthzUrl]],
+  ];
+  const handK8s = has('kubectl')
+    ? [
+        ['kubectl', ['--kubeconfig', k.kubeconfigPath, '-n', k.namespace, 'get', 'services,endpointslices,pods,configmaps,ingresses,events,backendconfigs,secrets', '-o', 'json', '--request-timeout=5s']],
+        ['kubectl', ['--kubeconfig', k.kubeconfigPath, 'get', 'ingressclasses', '-o', 'json', '--request-timeout=5s']],
+        ['kubectl', ['--kubeconfig', k.kubeconfigPath, 'get', '--raw', `/api/v1/namespaces/${k.namespace}/services/${k.release}:9091/proxy/healthz`, '--request-timeout=5s']],
+      ]
+    : [];
+
+  const variants = {
+    'doctor, data path + Kubernetes': () => timed(process.execPath, [BIN, ...endpoint, ...cluster, '--output', 'json'], { env }),
+    'doctor, data path only': () => timed(process.execPath, [BIN, ...endpoint, '--output', 'json'], { env }),
+    'standard tools, one after another (data path)': () => sequence(handDataPath),
+    'standard tools, one after another (data path + kubectl)': () => sequence([...handDataPath, ...handK8s]),
+    'bare Node script, concurrent probes': () =>
+      timed(process.execPath, [path.join(REPO, 'bench', 'bare-node.mjs')], {
+        env: { ...env, LAB_HOST: lab.host, LAB_PORT: String(lab.port), LAB_CA: lab.caFile, LAB_HEALTHZ: lab.healthzUrl },
+      }),
+  };
+
+  const samples = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
+  for (const run of Object.values(variants)) await run(); // warm caches (Python bytecode, OS page cache)
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, run] of Object.entries(variants)) {
+      const r = await run();
+      if (r.code !== 0) throw new Error(`${name} exited ${r.code}: ${r.stderr?.slice(0, 400)}`);
+      samples[name].push(r);
+    }
+  }
+  const rows = Object.entries(samples).map(([name, rs]) => ({ name, ms: Math.round(median(rs.map((r) => r.ms))), rssMiB: Math.round(Math.max(...rs.map((r) => r.rssKiB)) / 1024) }));
+  const by = Object.fromEntries(rows.map((r) => [r.name, r]));
+  const full = by['doctor, data path + Kubernetes'];
+  const dp = by['doctor, data path only'];
+  const ratios = {
+    'standard tools (data path) / doctor data path only': by['standard tools, one after another (data path)'].ms / dp.ms,
+    'standard tools (+kubectl) / doctor full': by['standard tools, one after another (data path + kubectl)'].ms / full.ms,
+    'doctor data path only / bare Node script': dp.ms / by['bare Node script, concurrent probes'].ms,
+    'doctor full / doctor data path only': full.ms / dp.ms,
+  };
+  const width = Math.max(...rows.map((r) => r.name.length));
+  const out = [
+    `milvus-l7-doctor bench — ${ROUNDS} interleaved rounds, medians, lab flavour gcp (nginx + milvus-lite + Kubernetes API), node ${process.version}`,
+    ...rows.map((r) => `${r.name.padEnd(width)}  ${String(r.ms).padStart(6)} ms   peak RSS ${String(r.rssMiB).padStart(4)} MiB`),
+    '',
+    ...Object.entries(ratios).map(([k, v]) => `${k}: ${v.toFixed(2)}×`),
+    ...(has('dig') ? [] : ['(dig not installed: the standard-tools run has no DNS step; apt-get install dnsutils)']),
+  ].join('\n');
+  process.stdout.write(`${out}\n`);
+  mkdirSync(path.join(REPO, 'bench', 'out'), { recursive: true });
+  writeFileSync(path.join(REPO, 'bench', 'out', 'results.json'), JSON.stringify({ rounds: ROUNDS, rows, ratios, at: new Date().toISOString() }, null, 2));
+} finally {
+  await lab.stop();
+}
