@@ -5,7 +5,7 @@ import { EXIT, exitCodeFor, summarize, type CheckResult, type Report } from '../
 import type { Facts, JudgeOptions } from '../facts/types.js';
 import { gather } from '../facts/gather.js';
 import { loadSnapshot, saveSnapshot } from '../facts/snapshot.js';
-import { runSuites } from '../engine/run-suites.js';
+import { prepareSuites, type SuiteEngine, type SuiteRun } from '../engine/run-suites.js';
 import { ReporterSet, createReporters, detectColor } from '../../reporters/index.js';
 import type { GatherStep } from '../../reporters/types.js';
 import type { RunConfig } from './config.js';
@@ -79,6 +79,25 @@ export async function runCheck(config: RunConfig, io: Io, signal: AbortSignal, e
     { stderr: io.stderr, secrets: config.secrets },
   );
 
+  // The judging engine gets ready while the probes run; a run that ends early closes it.
+  const engineReady: Promise<SuiteEngine | Error> = (process.env.L7_SEQ ? new Promise<void>((r) => setTimeout(r, 0)) : Promise.resolve()).then(() => prepareSuites()).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+  try {
+    return await judgeAndReport(config, io, signal, extraTarget, reporters, startedAt, engineReady);
+  } finally {
+    const engine = await engineReady;
+    if (!(engine instanceof Error)) await engine.close();
+  }
+}
+
+async function judgeAndReport(
+  config: RunConfig,
+  io: Io,
+  signal: AbortSignal,
+  extraTarget: Report['target'],
+  reporters: ReporterSet,
+  startedAt: Date,
+  engineReady: Promise<SuiteEngine | Error>,
+): Promise<number> {
   let facts: Facts;
   if (config.fromSnapshot) {
     facts = loadSnapshot(config.fromSnapshot);
@@ -107,7 +126,10 @@ export async function runCheck(config: RunConfig, io: Io, signal: AbortSignal, e
   const target = { ...targetOf(facts), ...extraTarget };
   reporters.onRunStart?.({ target, startedAt: startedAt.toISOString(), checkCount: config.selected.length });
   const options = judgeOptions(config, config.fromSnapshot ? facts.gatheredAt : new Date().toISOString());
-  const run = await runSuites(facts, options, config.selected, (r) => reporters.onCheck?.(r), signal);
+  const engine = await engineReady;
+  const run: SuiteRun = engine instanceof Error
+    ? { results: [], runError: engine.message }
+    : await engine.run(facts, options, config.selected, (r) => reporters.onCheck(r), signal);
   if (run.runError) io.stderr.write(`milvus-l7-doctor: the check engine failed: ${run.runError}\n`);
 
   const order = new Map(CATALOG.map((c, i) => [c.id, i]));

@@ -48,6 +48,70 @@ export interface SuiteRun {
   readonly runError: string | null;
 }
 
+/**
+ * A vitest instance made ready before the facts exist: creating it (vite server, config, globbing)
+ * costs about a second, which overlaps with gather instead of following it.
+ */
+export interface SuiteEngine {
+  run(facts: Facts, judgeOptions: JudgeOptions, selected: readonly string[], onCheck: (result: CheckResult) => void, signal?: AbortSignal): Promise<SuiteRun>;
+  close(): Promise<void>;
+}
+
+export async function prepareSuites(): Promise<SuiteEngine> {
+  let deliver: (result: CheckResult) => void = () => undefined;
+  const { createVitest } = await import('vitest/node');
+  const vitest: Vitest = await createVitest(
+    'test',
+    {
+      config: false,
+      root: PACKAGE_ROOT,
+      include: ['suites/*.check.{js,ts}'],
+      exclude: [],
+      watch: false,
+      pool: 'threads',
+      isolate: false,
+      fileParallelism: true,
+      reporters: [new CheckCollector((r) => deliver(r))],
+      passWithNoTests: true,
+      silent: true,
+      coverage: { enabled: false },
+    },
+    { logLevel: 'silent', clearScreen: false, server: { watch: null } },
+    { stdout: sink(), stderr: sink() },
+  );
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await vitest.close();
+  };
+  return {
+    close,
+    async run(facts, judgeOptions, selected, onCheck, signal) {
+      const results: CheckResult[] = [];
+      deliver = (r) => {
+        results.push(r);
+        onCheck(r);
+      };
+      const onAbort = () => void vitest.cancelCurrentRun('keyboard-input');
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        vitest.provide('doctorFacts', facts);
+        vitest.provide('doctorJudgeOptions', judgeOptions);
+        vitest.provide('doctorSelected', [...selected]);
+        await vitest.start();
+        return { results, runError: null };
+      } catch (err) {
+        return { results, runError: err instanceof Error ? err.message : String(err) };
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+        await close();
+      }
+    },
+  };
+}
+
+/** Prepares and runs in one go (when there is nothing to overlap with). */
 export async function runSuites(
   facts: Facts,
   judgeOptions: JudgeOptions,
@@ -55,47 +119,10 @@ export async function runSuites(
   onCheck: (result: CheckResult) => void,
   signal?: AbortSignal,
 ): Promise<SuiteRun> {
-  const results: CheckResult[] = [];
-  const collect = (r: CheckResult) => {
-    results.push(r);
-    onCheck(r);
-  };
-  let vitest: Vitest | undefined;
-  let runError: string | null = null;
-  const onAbort = () => void vitest?.cancelCurrentRun('keyboard-input');
-  signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const { startVitest } = await import('vitest/node');
-    vitest = await startVitest(
-      'test',
-      [],
-      {
-        config: false,
-        root: PACKAGE_ROOT,
-        include: ['suites/*.check.{js,ts}'],
-        exclude: [],
-        watch: false,
-        pool: 'threads',
-        isolate: false,
-        fileParallelism: true,
-        reporters: [new CheckCollector(collect)],
-        provide: {
-          doctorFacts: facts,
-          doctorJudgeOptions: judgeOptions,
-          doctorSelected: [...selected],
-        },
-        passWithNoTests: true,
-        silent: true,
-        coverage: { enabled: false },
-      },
-      { logLevel: 'silent', clearScreen: false, server: { watch: null } },
-      { stdout: sink(), stderr: sink() },
-    );
-    await vitest.close();
+    const engine = await prepareSuites();
+    return await engine.run(facts, judgeOptions, selected, onCheck, signal);
   } catch (err) {
-    runError = err instanceof Error ? err.message : String(err);
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
+    return { results: [], runError: err instanceof Error ? err.message : String(err) };
   }
-  return { results, runError };
 }

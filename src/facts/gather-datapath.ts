@@ -69,6 +69,9 @@ export async function gatherDataPath(target: DataPathTarget, options: DataPathOp
     options.onStep?.(key, outcome.status, outcome.status === 'skipped' ? 0 : outcome.ms);
     return outcome;
   };
+  // Milvus probes come last in the graph, but loading the SDK is the slowest start-up cost: begin now.
+  const milvusModule = import('../probes/milvus.js');
+  milvusModule.then((m) => m.preloadSdk()).catch(() => undefined);
   const host = target.host;
   const serverName = target.serverName ?? host;
   const hasCredentials = !!(target.credentials && (target.credentials.token || target.credentials.username));
@@ -130,7 +133,7 @@ export async function gatherDataPath(target: DataPathTarget, options: DataPathOp
     if (c.skip) return { skip: c.skip };
     if (hh.status === 'skipped') return { skip: hh };
     if (hh.status === 'error' || hh.value.grpcStatus === null) return { skip: skipped('no gRPC answer for the host over HTTP/2', BLOCKED_BY.http2) };
-    const milvus = await import('../probes/milvus.js');
+    const milvus = await milvusModule;
     const grpcTarget = { address: c.address, port: target.port, serverName, authority: host ?? serverName ?? hostPort(c.address, target.port), ca: target.ca };
     return { address: c.address, milvus, grpcTarget };
   })();

@@ -33,6 +33,11 @@ function loadSdk(): Promise<Sdk> {
   return sdk;
 }
 
+/** Starts loading the SDK (about 0.6 s of module evaluation) so that it overlaps the network probes. */
+export function preloadSdk(): void {
+  loadSdk().catch(() => undefined);
+}
+
 export function sdkConfig(target: MilvusTarget, ctx: Pick<ProbeContext, 'timeoutMs'>, credentials: MilvusCredentials | null): ClientConfig {
   return {
     address: hostPort(target.address, target.port),
