@@ -15,7 +15,7 @@ import {
 } from './milvus.js';
 import { HOST, type MilvusFront, type Pki, makePki, startMilvusFront } from './testkit.js';
 
-const ctx = (timeoutMs = 3_000) => ({ signal: new AbortController().signal, timeoutMs });
+const ctx = (timeoutMs = 5_000) => ({ signal: new AbortController().signal, timeoutMs });
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
