@@ -41,14 +41,17 @@ export function methodOf(json: ProtoJson, service: string, method: string, optio
   return m;
 }
 
+/** A method definition from proto-loader: the client and the server halves. */
 interface MethodShape {
   readonly path: string;
   readonly requestSerialize: (value: object) => Buffer;
   readonly responseDeserialize: (bytes: Buffer) => object;
+  readonly requestDeserialize: (bytes: Buffer) => object;
+  readonly responseSerialize: (value: object) => Buffer;
 }
 
 function isMethod(m: unknown): m is MethodShape {
-  return typeof m === 'object' && m !== null && 'path' in m && 'requestSerialize' in m && 'responseDeserialize' in m;
+  return typeof m === 'object' && m !== null && 'path' in m && 'requestSerialize' in m && 'responseDeserialize' in m && 'requestDeserialize' in m && 'responseSerialize' in m;
 }
 
 export type UnaryResult = { readonly ok: true; readonly value: object } | { readonly ok: false; readonly error: ServiceError };

@@ -25,7 +25,7 @@ describe('probeTls', () => {
 
   async function serve(name: string, options: TlsOptions): Promise<void> {
     const server = createTlsServer(options, (s) => {
-      if (name === 'sni') seenSni.push(s.servername);
+      if (name === 'sni') seenSni.push(s.servername ?? false);
       s.end();
     });
     server.on('tlsClientError', () => undefined);
