@@ -130,7 +130,12 @@ async function judgeAndReport(
   const run: SuiteRun = engine instanceof Error
     ? { results: [], runError: engine.message }
     : await engine.run(facts, options, config.selected, (r) => reporters.onCheck(r), signal);
-  if (run.runError) io.stderr.write(`milvus-l7-doctor: the check engine failed: ${run.runError}\n`);
+  // A check that never reported (a suite file missing from the install, a worker that died) must not
+  // pass silently as "nothing failed".
+  const reported = new Set(run.results.map((r) => r.id));
+  const missing = config.selected.filter((id) => !reported.has(id));
+  const runError = run.runError ?? (missing.length > 0 ? `${missing.length} selected check(s) never reported: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}` : null);
+  if (runError) reporters.notice(`milvus-l7-doctor: the check engine failed: ${runError}`);
 
   const order = new Map(CATALOG.map((c, i) => [c.id, i]));
   const checks: CheckResult[] = [...run.results].sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
@@ -145,6 +150,6 @@ async function judgeAndReport(
   };
   await reporters.onEnd(report);
   const code = reporters.exitCode(exitCodeFor(summary, config.failOn));
-  if ((run.runError || signal.aborted) && code === EXIT.ok) return EXIT.incomplete;
+  if ((runError || signal.aborted) && code === EXIT.ok) return EXIT.incomplete;
   return code;
 }

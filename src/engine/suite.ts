@@ -46,12 +46,13 @@ export function toMeta(def: CheckDef, j: Judgement): CheckMeta {
 /** The check could not run (permission denied, API unreachable): neither pass nor fail. */
 export class CheckCouldNotRun extends Error {}
 
-export function defineSuite(areas: readonly Area[]): void {
+/** One suite file per area (suites/<area>.check.ts): one vitest test per catalogue check of that area. */
+export function defineSuite(area: Area): void {
   const facts = inject('doctorFacts');
   const options = inject('doctorJudgeOptions');
   const selected = new Set(inject('doctorSelected'));
   for (const def of CATALOG) {
-    if (!areas.includes(def.area) || !selected.has(def.id)) continue;
+    if (def.area !== area || !selected.has(def.id)) continue;
     test(def.id, (ctx) => {
       const judgement = def.judge(facts, options);
       const meta = toMeta(def, judgement);

@@ -49,3 +49,40 @@ describe('bad input', () => {
     expect(run.stderr).toMatch(/--host does-not-exist\.invalid does not resolve/);
   });
 });
+
+describe('an incomplete install', () => {
+  test('checks that never report make the run exit 3, never a silent pass', async () => {
+    const { cpSync, mkdtempSync: mk, rmSync } = await import('node:fs');
+    const { REPO } = await import('./cli.js');
+    const copy = mk(path.join(tmpdir(), 'l7doctor-install-'));
+    for (const part of ['bin', 'dist', 'package.json', 'node_modules']) {
+      if (part === 'node_modules') (await import('node:fs')).symlinkSync(path.join(REPO, part), path.join(copy, part));
+      else cpSync(path.join(REPO, part), path.join(copy, part), { recursive: true });
+    }
+    rmSync(path.join(copy, 'dist', 'suites', 'tls.check.js'));
+    const snapshot = path.join(dir, 'refused.json');
+    writeFileSync(snapshot, JSON.stringify(refusedSnapshot()));
+    const { spawnSync } = await import('node:child_process');
+    const run = spawnSync(process.execPath, [path.join(copy, 'bin', 'milvus-l7-doctor.js'), '--from-snapshot', snapshot, '--skip', 'tcp', '--output', 'json'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(run.stderr).toMatch(/never reported: tls\./);
+    expect(run.status).toBe(3);
+  });
+});
+
+/** Facts of a run whose TCP connect was refused: everything after it skipped. */
+function refusedSnapshot(): object {
+  const blocked = { status: 'skipped', reason: 'connection refused', blockedBy: 'tcp.connect' };
+  return {
+    schema: 1,
+    target: { host: 'x.example', address: '127.0.0.1', port: 443, serverName: 'x.example', healthzUrl: null, caFile: null, credentials: 'none', provider: 'unknown', dnsServer: null },
+    gatheredAt: new Date().toISOString(),
+    gatherMs: 5,
+    dataPath: {
+      dns: { status: 'skipped', reason: 'no --dns-server in this test' },
+      tcp: { status: 'error', ms: 1, error: { code: 'TCP_REFUSED', layer: 'tcp', message: 'connect ECONNREFUSED 127.0.0.1:443' } },
+      tls: blocked, tlsNoSni: blocked, http2Host: blocked, http2Address: blocked, grpcHealth: blocked, milvusVersion: blocked, milvusHealth: blocked,
+      milvusAuth: { status: 'skipped', reason: 'no credentials' }, milvusAnonymous: blocked, milvusDefaultPassword: blocked, latency: blocked,
+      smoke: { status: 'skipped', reason: 'not requested' }, healthz: { status: 'skipped', reason: 'no --healthz-url' },
+    },
+  };
+}

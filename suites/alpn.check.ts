@@ -1,0 +1,3 @@
+import { defineSuite } from '../src/engine/suite.js';
+
+defineSuite('alpn');
