@@ -1,5 +1,7 @@
 // `milvus-l7-doctor lab`: start the local deployment, check it like any other, stop it (unless --keep).
 import { once } from 'node:events';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { resolveRunConfig, type RawCheckOptions } from './config.js';
 import { runCheck, type Io } from './run-check.js';
 import { UsageError } from '../errors.js';
@@ -54,8 +56,12 @@ export async function runLab(opts: RawLabOptions, io: Io, signal: AbortSignal): 
     );
     const code = await runCheck(config, io, signal, { lab: true, faults: lab.faults.join(',') || 'none' });
     if (opts.keep && !signal.aborted) {
-      log(`kept running in ${lab.dir}; reach it with:`);
-      log(`  milvus-l7-doctor --host ${lab.host} --address ${lab.address} --port ${lab.port} --ca ${lab.caFile} --dns-server ${lab.dnsServer} --healthz-url ${lab.healthzUrl}${lab.credentials ? ' (token in MILVUS_TOKEN, see ' + lab.dir + '/token)' : ''}${kubernetes ? ` --kubeconfig ${kubernetes.kubeconfigPath} -n ${kubernetes.namespace} --release ${kubernetes.release}` : ''}`);
+      const tokenFile = path.join(lab.dir, 'token');
+      if (lab.credentials) await writeFile(tokenFile, `${lab.credentials.token}\n`, { mode: 0o600 });
+      const kube = kubernetes ? ` --kubeconfig ${kubernetes.kubeconfigPath} -n ${kubernetes.namespace} --release ${kubernetes.release}` : '';
+      log(`kept running in ${lab.dir}; check it again with:`);
+      log(`  ${lab.credentials ? `MILVUS_TOKEN=$(cat ${tokenFile}) ` : ''}milvus-l7-doctor --host ${lab.host} --address ${lab.address} --port ${lab.port} --ca ${lab.caFile} --dns-server ${lab.dnsServer} --healthz-url ${lab.healthzUrl}${kube}`);
+      if (kubernetes) log(`  kubectl --kubeconfig ${kubernetes.kubeconfigPath} get svc,ingress,endpointslices`);
       log('press Ctrl-C to stop it');
       await once(signal, 'abort');
     }

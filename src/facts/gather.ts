@@ -53,19 +53,20 @@ export async function gather(config: GatherConfig, signal: AbortSignal, onStep?:
   let address = config.address;
   let provider: TargetInfo['provider'] = config.provider === 'auto' ? 'unknown' : config.provider;
 
-  let k8s: K8sFacts | undefined;
   let k8sPromise: Promise<K8sFacts> | undefined;
+  const discover = async (snapshot: K8sFacts) => {
+    const { discoverTarget } = await import('../platform/k8s/discover.js');
+    return discoverTarget(snapshot);
+  };
   if (config.k8s) {
     const { gatherK8s } = await import('./gather-k8s.js');
     k8sPromise = gatherK8s({ ...config.k8s, timeoutMs: config.timeoutMs, signal, onStep });
-    if (host === null || address === null || provider === 'unknown') {
-      const snapshot = await k8sPromise;
-      k8s = snapshot;
-      const { discoverTarget } = await import('../platform/k8s/discover.js');
-      const found = discoverTarget(snapshot);
+    // The probes wait for discovery only when it must tell them where to go; the provider is for the
+    // judges and can come afterwards.
+    if (host === null || address === null) {
+      const found = await discover(await k8sPromise);
       host ??= found.host;
       address ??= found.address;
-      if (provider === 'unknown') provider = found.provider;
     }
   }
 
@@ -92,7 +93,8 @@ export async function gather(config: GatherConfig, signal: AbortSignal, onStep?:
   const dataPathPromise = canProbe
     ? gatherDataPath(target, { timeoutMs: config.timeoutMs, latencySamples: config.latencySamples, smoke: config.smoke, signal, onStep })
     : null;
-  const [dataPath, k8sFacts] = await Promise.all([dataPathPromise, k8s ?? k8sPromise]);
+  const [dataPath, k8sFacts] = await Promise.all([dataPathPromise, k8sPromise]);
+  if (k8sFacts && provider === 'unknown') provider = (await discover(k8sFacts)).provider;
 
   if (dataPath && config.host !== null && address === null && dataPath.dns.status === 'error' && dataPath.dns.error.code === 'DNS_NOT_FOUND') {
     throw new UsageError(`--host ${host} does not resolve (${dataPath.dns.error.message}); give --address to check the load balancer directly`);

@@ -316,7 +316,9 @@ export async function startLab(options: LabOptions = {}): Promise<LabHandle> {
     if (signal.aborted) throw new LabStartError('lab start aborted');
     let kubernetes: LabHandle['kubernetes'] = null;
     if (options.kubernetes !== false) {
-      const [served, key] = await Promise.all([readFile(pki.fullchainFile, 'utf8'), readFile(pki.keyFile, 'utf8')]);
+      const [served, key, apiCert, apiKey, ca] = await Promise.all(
+        [pki.fullchainFile, pki.keyFile, pki.apiServerFullchainFile, pki.apiServerKeyFile, pki.caFile].map((f) => readFile(f, 'utf8')),
+      );
       const [leafPem, ...chain] = pemBlocks(served);
       const api = await startK8sApi({
         provider,
@@ -331,6 +333,7 @@ export async function startLab(options: LabOptions = {}): Promise<LabHandle> {
         // The Secret holds what the front serves, so the two agree unless a fault says otherwise.
         tls: { certPem: leafPem ?? '', chainPem: chain.join(''), keyPem: key, ...(flags.servedCert === 'expired' ? { expiredCertPem: leafPem ?? '', expiredKeyPem: key } : {}) },
         dir: join(dir, 'kubernetes'),
+        serving: { certPem: apiCert, keyPem: apiKey, caPem: ca },
         ...(options.forbidden ? { forbidden: options.forbidden } : {}),
       });
       stoppers.push({ name: 'kubernetes-api', stop: () => api.stop() });

@@ -26,6 +26,8 @@ export interface LeafSpec {
   readonly notAfter?: Date;
   /** Issue from the second, untrusted hierarchy. */
   readonly untrusted?: boolean;
+  /** IP addresses in the SAN besides the name (the Kubernetes API server is reached by IP). */
+  readonly ips?: readonly string[];
 }
 
 interface Authority {
@@ -43,6 +45,9 @@ export interface LabPki {
   readonly backendFullchainFile: string;
   readonly backendKeyFile: string;
   readonly leaf: x509.X509Certificate;
+  /** The Kubernetes API server's serving certificate (localhost, 127.0.0.1) and key, from the lab CA. */
+  readonly apiServerFullchainFile: string;
+  readonly apiServerKeyFile: string;
   readonly generateMs: number;
 }
 
@@ -104,7 +109,9 @@ async function createLeaf(spec: LeafSpec, issuer: Authority, keys: KeyPair, now:
     await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     await x509.AuthorityKeyIdentifierExtension.create(issuer.keys.publicKey),
   ];
-  if (!spec.cnOnly) extensions.push(new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: spec.name }]));
+  if (!spec.cnOnly) {
+    extensions.push(new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: spec.name }, ...(spec.ips ?? []).map((ip) => ({ type: 'ip' as const, value: ip }))]));
+  }
   return x509.X509CertificateGenerator.create({
     subject: `CN=${spec.name}`,
     issuer: issuer.cert.subject,
@@ -146,7 +153,12 @@ export async function createLabPki(dir: string, options: PkiOptions): Promise<La
     && options.leaf.name === options.host;
   const leaf = isGoodLeaf ? good : await createLeaf(options.leaf, servedIssuer, leafKeys, now);
 
+  const apiKeys = await newKeys();
+  const apiServer = await createLeaf({ name: 'localhost', ips: ['127.0.0.1'] }, intermediate, apiKeys, now);
+
   const files = {
+    apiServerFullchainFile: join(dir, 'apiserver-fullchain.pem'),
+    apiServerKeyFile: join(dir, 'apiserver.key'),
     caFile: join(dir, 'ca.crt'),
     fullchainFile: join(dir, 'fullchain.pem'),
     keyFile: join(dir, 'leaf.key'),
@@ -162,6 +174,8 @@ export async function createLabPki(dir: string, options: PkiOptions): Promise<La
     writeFile(files.backendFullchainFile, pem(good) + pem(intermediate.cert)),
     writeFile(files.backendKeyFile, key, { mode: 0o600 }),
     writeFile(join(dir, 'intermediate.crt'), pem(intermediate.cert)),
+    writeFile(files.apiServerFullchainFile, pem(apiServer) + pem(intermediate.cert)),
+    keyPem(apiKeys).then((k) => writeFile(files.apiServerKeyFile, k, { mode: 0o600 })),
   ]);
   return { ...files, leaf, generateMs: Math.round(performance.now() - started) };
 }

@@ -8,6 +8,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { connect, type Server as NetServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -44,6 +45,12 @@ export interface K8sApiOptions {
   readonly tls: { readonly certPem: string; readonly chainPem: string; readonly keyPem: string; readonly expiredCertPem?: string; readonly expiredKeyPem?: string };
   /** Where the kubeconfig is written. */
   readonly dir: string;
+  /**
+   * Serve HTTPS with this certificate (for 127.0.0.1), and write the CA into the kubeconfig, as a real
+   * API server is reached: kubectl (client-go) sends no bearer token over plain http. Without it: http
+   * with insecure-skip-tls-verify, which @kubernetes/client-node accepts.
+   */
+  readonly serving?: { readonly certPem: string; readonly keyPem: string; readonly caPem: string };
   /** RBAC emulation: these (verb, resource) pairs answer 403. resource as in a Role: `services`, `pods/portforward`, `ingresses`. */
   readonly forbidden?: readonly { readonly verb: string; readonly resource: string }[];
 }
@@ -611,7 +618,7 @@ export async function startK8sApi(options: K8sApiOptions): Promise<K8sApiHandle>
     return handleResource(req, res, r, url);
   }
 
-  const server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const fail = (e: unknown) => {
       if (res.headersSent) return void res.destroy();
       if (e instanceof StatusError) return sendStatus(res, e.status);
@@ -623,7 +630,8 @@ export async function startK8sApi(options: K8sApiOptions): Promise<K8sApiHandle>
     } catch (e) {
       fail(e);
     }
-  });
+  };
+  const server = options.serving ? createHttpsServer({ cert: options.serving.certPem, key: options.serving.keyPem }, handler) : createServer(handler);
   server.on('connection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -673,7 +681,7 @@ export async function startK8sApi(options: K8sApiOptions): Promise<K8sApiHandle>
       resolve(addr.port);
     });
   });
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${options.serving ? 'https' : 'http'}://127.0.0.1:${port}`;
   const context = `milvus-l7-lab-${provider}`;
   mkdirSync(options.dir, { recursive: true });
   const kubeconfigPath = join(options.dir, 'kubeconfig');
@@ -682,7 +690,14 @@ export async function startK8sApi(options: K8sApiOptions): Promise<K8sApiHandle>
     stringify({
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [{ name: context, cluster: { server: url, 'insecure-skip-tls-verify': true } }],
+      clusters: [
+        {
+          name: context,
+          cluster: options.serving
+            ? { server: url, 'certificate-authority-data': Buffer.from(options.serving.caPem).toString('base64') }
+            : { server: url, 'insecure-skip-tls-verify': true },
+        },
+      ],
       users: [{ name: 'milvus-l7-doctor', user: { token } }],
       contexts: [{ name: context, context: { cluster: context, user: 'milvus-l7-doctor', namespace } }],
       'current-context': context,
