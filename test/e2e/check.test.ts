@@ -153,7 +153,7 @@ describe('the Kubernetes API as users meet it', () => {
   test('an unreachable API server is `error` within the deadline, never a hang', async () => {
     const k = forbiddenLab.kubernetes;
     if (!k) throw new Error('no Kubernetes API');
-    const config = readFileSync(k.kubeconfigPath, 'utf8').replace(k.url, 'http://127.0.0.1:9');
+    const config = readFileSync(k.kubeconfigPath, 'utf8').replace(k.url, 'https://127.0.0.1:9');
     const file = path.join(dir, 'unreachable.kubeconfig');
     writeFileSync(file, config);
     const run = await runCli([...endpointArgs(forbiddenLab), '--kubeconfig', file, '-n', 'milvus', '--release', 'milvus-demo', '--timeout', '2s', '--output', 'json'], {
