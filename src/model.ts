@@ -26,6 +26,9 @@ export type Outcome<T> =
   | { readonly status: 'error'; readonly error: ProbeErrorInfo; readonly ms: number }
   | { readonly status: 'skipped'; readonly reason: string; readonly blockedBy?: string };
 
+/** Progress of one probe or read in gather, for the live view. */
+export type StepListener = (key: string, status: Outcome<unknown>['status'], ms: number) => void;
+
 /** One judged check, as every reporter sees it. The JSON report's `checks[]` items. */
 export interface CheckResult {
   readonly id: string;

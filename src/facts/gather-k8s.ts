@@ -1,20 +1,15 @@
 // The Kubernetes part of gather(): live from the API server or offline from --manifests, the same
 // K8sFacts either way. Readers are imported lazily so a run without a cluster never loads client-node.
-import type { K8sFacts } from '../platform/k8s/types.js';
+import type { K8sFacts, K8sSelection } from '../platform/k8s/types.js';
+import type { StepListener } from '../model.js';
 
-export interface GatherK8sOptions {
+export interface GatherK8sOptions extends K8sSelection {
   readonly mode: 'live' | 'manifests';
-  readonly kubeconfig?: string;
-  readonly context?: string;
   /** A file, a directory, or '-' for stdin. */
   readonly manifests?: string;
-  readonly namespace?: string;
-  readonly release?: string;
-  readonly service?: string;
-  readonly ingress?: string;
   readonly timeoutMs: number;
   readonly signal: AbortSignal;
-  readonly onStep?: (key: string, status: 'ok' | 'error' | 'skipped', ms: number) => void;
+  readonly onStep?: StepListener;
   /** Where '-' reads from (tests); process.stdin by default. */
   readonly stdin?: NodeJS.ReadableStream;
 }

@@ -3,7 +3,8 @@
 import { UsageError } from '../errors.js';
 import type { Facts, TargetInfo } from './types.js';
 import type { DataPathTarget } from './gather-datapath.js';
-import type { K8sFacts } from '../platform/k8s/types.js';
+import type { K8sFacts, K8sSelection } from '../platform/k8s/types.js';
+import type { StepListener } from '../model.js';
 
 export interface Credentials {
   readonly token?: string;
@@ -25,19 +26,8 @@ export interface GatherConfig {
   readonly timeoutMs: number;
   readonly latencySamples: number;
   readonly smoke: boolean;
-  readonly k8s: {
-    readonly mode: 'live' | 'manifests';
-    readonly kubeconfig?: string;
-    readonly context?: string;
-    readonly manifests?: string;
-    readonly namespace?: string;
-    readonly release?: string;
-    readonly service?: string;
-    readonly ingress?: string;
-  } | null;
+  readonly k8s: (K8sSelection & { readonly mode: 'live' | 'manifests'; readonly manifests?: string }) | null;
 }
-
-export type StepListener = (key: string, status: 'ok' | 'error' | 'skipped', ms: number) => void;
 
 function credentialKind(c: Credentials | null): TargetInfo['credentials'] {
   if (!c) return 'none';

@@ -1,19 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProbeError } from '../errors.js';
 import { probeDns } from './dns.js';
-import { startDnsServer } from './testkit.js';
+import { codeOf, probeCtx, startDnsServer } from './testkit.js';
 
-const ctx = (timeoutMs = 1_000) => ({ signal: new AbortController().signal, timeoutMs });
+const ctx = (timeoutMs = 1_000) => probeCtx(timeoutMs);
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ProbeError) return err.code;
-    throw err;
-  }
-  throw new Error('expected the probe to fail');
-}
 
 describe('probeDns against a UDP DNS server (dns-packet)', () => {
   let dns: Awaited<ReturnType<typeof startDnsServer>>;

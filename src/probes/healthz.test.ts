@@ -2,19 +2,10 @@ import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProbeError } from '../errors.js';
 import { parseCounts, parseJson, probeHealthz } from './healthz.js';
-import { closeServer, listen, refusedPort, startTarpit } from './testkit.js';
+import { closeServer, codeOf, listen, probeCtx, refusedPort, startTarpit } from './testkit.js';
 
-const ctx = (timeoutMs = 1_000) => ({ signal: new AbortController().signal, timeoutMs });
+const ctx = (timeoutMs = 1_000) => probeCtx(timeoutMs);
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ProbeError) return err.code;
-    throw err;
-  }
-  throw new Error('expected the probe to fail');
-}
 
 describe('probeHealthz', () => {
   const server = createServer((req, res) => {

@@ -3,19 +3,10 @@ import { createServer as createTlsServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProbeError } from '../errors.js';
 import { GET_VERSION_PATH, probeGrpcOverHttp2 } from './http2.js';
-import { HOST, closeServer, listen, makePki, startTarpit } from './testkit.js';
+import { closeServer, codeOf, HOST, listen, makePki, probeCtx, startTarpit } from './testkit.js';
 
-const ctx = (timeoutMs = 2_000) => ({ signal: new AbortController().signal, timeoutMs });
+const ctx = (timeoutMs = 2_000) => probeCtx(timeoutMs);
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ProbeError) return err.code;
-    throw err;
-  }
-  throw new Error('expected the probe to fail');
-}
 
 describe('probeGrpcOverHttp2', () => {
   const servers: { close(cb?: () => void): unknown }[] = [];

@@ -13,19 +13,10 @@ import {
   probeMilvusSmoke,
   probeMilvusVersion,
 } from './milvus.js';
-import { HOST, type MilvusFront, type Pki, makePki, startMilvusFront } from './testkit.js';
+import { codeOf, HOST, makePki, probeCtx, startMilvusFront, type MilvusFront, type Pki } from './testkit.js';
 
-const ctx = (timeoutMs = 5_000) => ({ signal: new AbortController().signal, timeoutMs });
+const ctx = (timeoutMs = 5_000) => probeCtx(timeoutMs);
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ProbeError) return err.code;
-    throw err;
-  }
-  throw new Error('expected the probe to fail');
-}
 
 describe('Milvus probes through nginx (TLS, HTTP/2, host rule) to milvus-lite', () => {
   let pki: Pki;

@@ -1,6 +1,9 @@
 // Test support for the probe tests (not used at run time): a throwaway PKI made with @peculiar/x509
 // and small loopback servers. Kept beside the probes so each test file stays about its probe.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { ProbeError } from '../errors.js';
+import { findMilvusLite } from '../lab/milvus-lite.js';
+import { findNginx } from '../lab/nginx.js';
 import { webcrypto } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -149,8 +152,26 @@ export interface MilvusFront {
   stop(): Promise<void>;
 }
 
-export const MILVUS_LITE = '/work/main/.venv/bin/milvus-lite';
-export const NGINX = '/usr/sbin/nginx';
+/** The real peers, found the way the lab finds them (the repo's .venv, PATH); tests need both. */
+function required(what: string, found: string | null): string {
+  if (found === null) throw new Error(`${what} is not installed: run bash .ci/run (it installs nginx and milvus-lite)`);
+  return found;
+}
+const milvusLiteBin = () => required('milvus-lite', findMilvusLite());
+const nginxBin = () => required('nginx', findNginx());
+
+export const probeCtx = (timeoutMs: number) => ({ signal: new AbortController().signal, timeoutMs });
+
+/** The `code` of the ProbeError a probe rejects with (tests assert on codes, never on messages). */
+export async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof ProbeError) return err.code;
+    throw err;
+  }
+  throw new Error('expected the probe to fail');
+}
 
 async function freePort(): Promise<number> {
   return refusedPort();
@@ -207,7 +228,7 @@ async function waitForPort(port: number, ms: number): Promise<void> {
 export async function startMilvusFront(pki: Pki): Promise<MilvusFront> {
   const dir = await mkdtemp(join(tmpdir(), 'l7doctor-probes-'));
   const [milvusPort, port] = [await freePort(), await freePort()];
-  const milvus = spawn(MILVUS_LITE, ['server', '--data-dir', join(dir, 'data'), '--host', '127.0.0.1', '--port', String(milvusPort)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const milvus = spawn(milvusLiteBin(), ['server', '--data-dir', join(dir, 'data'), '--host', '127.0.0.1', '--port', String(milvusPort)], { stdio: ['ignore', 'pipe', 'pipe'] });
   const children: ChildProcess[] = [milvus];
   try {
     await writeFile(join(dir, 'cert.pem'), pki.leaf.certPem + pki.intermediate.certPem);
@@ -227,7 +248,7 @@ http {
 }
 `,
     );
-    const nginx = spawn(NGINX, ['-p', dir, '-e', join(dir, 'error.log'), '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const nginx = spawn(nginxBin(), ['-p', dir, '-e', join(dir, 'error.log'), '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(nginx);
     await Promise.all([waitForOutput(milvus, /listening/, 20_000), waitForPort(port, 5_000)]);
   } catch (err) {

@@ -3,19 +3,10 @@ import { createServer as createTlsServer, type Server as TlsServer, type TlsOpti
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProbeError } from '../errors.js';
 import { probeTls } from './tls.js';
-import { HOST, type Pki, closeServer, listen, makePki, refusedPort, startTarpit } from './testkit.js';
+import { closeServer, codeOf, HOST, listen, makePki, probeCtx, refusedPort, startTarpit, type Pki } from './testkit.js';
 
-const ctx = (timeoutMs = 2_000) => ({ signal: new AbortController().signal, timeoutMs });
+const ctx = (timeoutMs = 2_000) => probeCtx(timeoutMs);
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ProbeError) return err.code;
-    throw err;
-  }
-  throw new Error('expected the probe to fail');
-}
 
 describe('probeTls', () => {
   let pki: Pki;

@@ -37,18 +37,13 @@ import {
 } from './objects.js';
 import { parseTlsSecret } from './tls-secret.js';
 import { PortForwardRefusedError, probeBackendProtocol } from './backend-probe.js';
-import type { EventFact, HealthzReading, K8sFacts, PodFact, ServiceFact } from './types.js';
+import type { EventFact, HealthzReading, K8sFacts, K8sSelection, PodFact, ServiceFact } from './types.js';
+import type { StepListener } from '../../model.js';
 
-export interface LiveOptions {
-  readonly kubeconfig?: string;
-  readonly context?: string;
-  readonly namespace?: string;
-  readonly release?: string;
-  readonly service?: string;
-  readonly ingress?: string;
+export interface LiveOptions extends K8sSelection {
   readonly timeoutMs: number;
   readonly signal: AbortSignal;
-  readonly onStep?: (key: string, status: 'ok' | 'error' | 'skipped', ms: number) => void;
+  readonly onStep?: StepListener;
   /** Skip the port-forward probe (tests of the reader alone). */
   readonly backendProbe?: boolean;
 }

@@ -293,3 +293,13 @@ export interface K8sFacts {
   readonly healthzPods: Outcome<readonly HealthzReading[]>;
   readonly backendProtocol: Outcome<BackendProtocolFact>;
 }
+
+/** Where the doctor looks in a cluster (or in manifests), as the user named it on the command line. */
+export interface K8sSelection {
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  readonly namespace?: string;
+  readonly release?: string;
+  readonly service?: string;
+  readonly ingress?: string;
+}
