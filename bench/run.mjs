@@ -1,10 +1,10 @@
 // Benchmark: the doctor against the lab, compared in one run with
 //   (a) the same checks done one after another with standard tools (dig, openssl s_client, curl --http2,
-//       a Python gRPC client + pymilvus, curl against the Kubernetes API), as an SRE would script them;
+//       a Python gRPC client + pymilvus, kubectl), as an SRE would script them;
 //   (b) a bare Node script doing the data-path probes concurrently (no judging, no reports);
 //   (c) the doctor's data-path-only run, against the full run with the Kubernetes suites.
 // Reports medians of interleaved rounds, ratios, and peak RSS (GNU time's %M). Needs `npm run build`,
-// nginx and milvus-lite (bash .ci/run installs them), /usr/bin/time, curl, openssl, and optionally dig.
+// nginx and milvus-lite (bash .ci/run installs them), /usr/bin/time, curl, openssl, and optionally dig and kubectl.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -98,23 +98,30 @@ try {
     [PYTHON, ['-c', python]],
     ['curl', ['-sS', '--max-time', '5', lab.healthzUrl]],
   ];
-  // kubectl (client-go) sends no bearer token over plain http, which the lab's API speaks: the reads an
-  // SRE would make with kubectl are made with curl and the kubeconfig's token instead.
+  // The reads an SRE makes: kubectl when installed (the lab's API speaks HTTPS with its CA in the
+  // kubeconfig, as a real one does), else curl with the kubeconfig's token.
   const kubeToken = /token: (\S+)/.exec(readFileSync(k.kubeconfigPath, 'utf8'))[1];
-  const api = (p) => ['curl', ['-sS', '--fail', '--max-time', '5', '-H', `Authorization: Bearer ${kubeToken}`, `${k.url}${p}`]];
   const ns = `/api/v1/namespaces/${k.namespace}`;
-  const handK8s = [
-    api(`${ns}/services`),
-    api(`/apis/discovery.k8s.io/v1/namespaces/${k.namespace}/endpointslices`),
-    api(`${ns}/pods`),
-    api(`${ns}/configmaps`),
-    api(`/apis/networking.k8s.io/v1/namespaces/${k.namespace}/ingresses`),
-    api('/apis/networking.k8s.io/v1/ingressclasses'),
-    api(`${ns}/events`),
-    api(`/apis/cloud.google.com/v1/namespaces/${k.namespace}/backendconfigs`),
-    api(`${ns}/secrets`),
-    api(`${ns}/services/${k.release}:9091/proxy/healthz`),
-  ];
+  const kubectl = (...args) => ['kubectl', ['--kubeconfig', k.kubeconfigPath, '-n', k.namespace, '--request-timeout=5s', ...args]];
+  const api = (p) => ['curl', ['-sS', '--fail', '--max-time', '5', '--cacert', lab.caFile, '-H', `Authorization: Bearer ${kubeToken}`, `${k.url}${p}`]];
+  const handK8s = has('kubectl')
+    ? [
+        kubectl('get', 'services,endpointslices,pods,configmaps,ingresses,events,backendconfigs,secrets', '-o', 'json'),
+        kubectl('get', 'ingressclasses', '-o', 'json'),
+        kubectl('get', '--raw', `${ns}/services/${k.release}:9091/proxy/healthz`),
+      ]
+    : [
+        api(`${ns}/services`),
+        api(`/apis/discovery.k8s.io/v1/namespaces/${k.namespace}/endpointslices`),
+        api(`${ns}/pods`),
+        api(`${ns}/configmaps`),
+        api(`/apis/networking.k8s.io/v1/namespaces/${k.namespace}/ingresses`),
+        api('/apis/networking.k8s.io/v1/ingressclasses'),
+        api(`${ns}/events`),
+        api(`/apis/cloud.google.com/v1/namespaces/${k.namespace}/backendconfigs`),
+        api(`${ns}/secrets`),
+        api(`${ns}/services/${k.release}:9091/proxy/healthz`),
+      ];
 
   const variants = {
     'doctor, data path + Kubernetes': () => timed(process.execPath, [BIN, ...endpoint, ...cluster, '--output', 'json'], { env }),
