@@ -88,6 +88,7 @@ const ROWS: Row[] = [
   { name: 'refused', id: 'tcp.connect', f: facts({ tcp: err('TCP_REFUSED') }), verdict: 'fail', says: /connection refused/ },
   { name: 'dropped', id: 'tcp.connect', f: facts({ tcp: err('TCP_CONNECT_TIMEOUT') }), verdict: 'fail', says: /security group/ },
   { name: 'tcp blocked by dns', id: 'tcp.connect', f: facts({ tcp: skipped('no address', 'dns.resolves') }), verdict: 'blocked', blockedBy: 'dns.resolves' },
+  { name: 'interrupted by Ctrl-C: could not run, not a failure', id: 'tls.handshake', f: facts({ tls: err('PROBE_ABORTED', 'tls') }), verdict: 'error' },
   { name: 'plaintext front', id: 'tls.handshake', f: facts({ tls: err('TLS_PLAINTEXT_PEER', 'tls') }), verdict: 'fail', says: /plaintext/ },
   { name: 'tls blocked by tcp', id: 'tls.chain', f: facts({ tls: skipped('tcp failed', 'tcp.connect') }), verdict: 'blocked', blockedBy: 'tcp.connect' },
   { name: 'tls errors block the rest', id: 'tls.san', f: facts({ tls: err('TLS_HANDSHAKE_TIMEOUT', 'tls') }), verdict: 'blocked', blockedBy: 'tls.handshake' },

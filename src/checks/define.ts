@@ -62,3 +62,10 @@ export function skippedJudgement(outcome: { readonly reason: string; readonly bl
     ? { verdict: 'blocked', blockedBy: outcome.blockedBy, reason: outcome.reason }
     : { verdict: 'skip', reason: outcome.reason };
 }
+
+/** A probe cut short by Ctrl-C says nothing about the deployment: its check could not run. */
+export function interrupted(outcome: Outcome<unknown>): Judgement | null {
+  return outcome.status === 'error' && outcome.error.code === 'PROBE_ABORTED'
+    ? { verdict: 'error', observed: 'the run was interrupted before this probe finished', hint: 'run the doctor again' }
+    : null;
+}

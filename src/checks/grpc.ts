@@ -1,5 +1,5 @@
 // HTTP/2 and gRPC through the load balancer: does a gRPC request for the host reach Milvus.
-import { defineChecks, need, skippedJudgement, type Judgement } from './define.js';
+import { defineChecks, interrupted, need, skippedJudgement, type Judgement } from './define.js';
 import type { Facts, GrpcHttpFact } from '../facts/types.js';
 import { certificateBlocker } from './tls.js';
 
@@ -62,6 +62,8 @@ export const grpcChecks = defineChecks([
     hint: 'the load balancer must route :authority = host over HTTP/2 to Milvus\'s gRPC port',
     why: 'A raw HTTP/2 gRPC request (GetVersion, content-type application/grpc, te: trailers) shows the real :status the load balancer returns, which gRPC clients hide behind UNIMPLEMENTED/UNAVAILABLE — and the Node SDK behind an empty success.',
     judge: (f): Judgement => {
+      const cut = interrupted(f.dataPath.http2Host);
+      if (cut) return cut;
       const h = need(f.dataPath.http2Host, 'http2.grpc');
       if (!h.ok) {
         if (f.dataPath.http2Host.status === 'error') {
@@ -142,6 +144,8 @@ export const grpcChecks = defineChecks([
     hint: 'the gRPC health service reports the server is not serving',
     why: 'The standard gRPC health check through the load balancer, as load balancer health checks and service meshes use it.',
     judge: (f): Judgement => {
+      const cut = interrupted(f.dataPath.grpcHealth);
+      if (cut) return cut;
       const g = f.dataPath.grpcHealth;
       if (g.status === 'ok') {
         return g.value.status === 'SERVING'
@@ -171,6 +175,8 @@ export const grpcChecks = defineChecks([
     fix: 'new MilvusClient({ address: "<host>:443", ssl: true, tls: { serverName: "<host>" }, channelOptions: { "grpc.default_authority": "<host>" } })',
     why: 'The real @zilliz/milvus2-sdk-node, connected the way the guides connect (TLS, server name, :authority = host). An empty version is a failure: the SDK turns UNIMPLEMENTED (a 404 at the load balancer) into an empty success.',
     judge: (f, opts): Judgement => {
+      const cut = interrupted(f.dataPath.milvusVersion);
+      if (cut) return cut;
       const v = need(f.dataPath.milvusVersion, 'grpc.sdk-version');
       if (v.ok) return { verdict: 'pass', observed: `${v.value.version} (connected in ${v.value.connectMs} ms)` };
       const o = f.dataPath.milvusVersion;

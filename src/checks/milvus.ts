@@ -1,6 +1,6 @@
 // Milvus itself through the load balancer: health, credentials, authorization, a smoke test, latency,
 // and /healthz on 9091.
-import { defineChecks, need, type Judgement } from './define.js';
+import { defineChecks, interrupted, need, type Judgement } from './define.js';
 import type { Facts, MilvusAuthProbe } from '../facts/types.js';
 import { certificateBlocker } from './tls.js';
 
@@ -37,6 +37,8 @@ export const milvusChecks = defineChecks([
     hint: 'Milvus is up behind the load balancer but not healthy: fix the components it names',
     why: 'Load balancer health checks prove little (GKE probes /healthz on 9091, ALB counts UNIMPLEMENTED as healthy); CheckHealth asks Milvus itself, through the data path.',
     judge: (f, opts): Judgement => {
+      const cut = interrupted(f.dataPath.milvusHealth);
+      if (cut) return cut;
       const h = need(f.dataPath.milvusHealth, 'milvus.health');
       if (!h.ok) {
         const o = f.dataPath.milvusHealth;
@@ -59,6 +61,8 @@ export const milvusChecks = defineChecks([
     hint: 'authorization is enabled on this Milvus: give a token (--token or MILVUS_TOKEN) or --user/--password',
     why: 'With authorizationEnabled, every call without valid credentials fails UNAUTHENTICATED "missing authorization".',
     judge: (f): Judgement => {
+      const cut = interrupted(f.dataPath.milvusAuth);
+      if (cut) return cut;
       if (f.target.credentials === 'none') {
         const anon = need(f.dataPath.milvusAnonymous, 'milvus.credentials');
         if (!anon.ok) return anon.judgement;
@@ -94,6 +98,8 @@ export const milvusChecks = defineChecks([
     fix: 'extraConfigFiles:\n  user.yaml: |+\n    common:\n      security:\n        authorizationEnabled: true',
     why: 'An L7 load balancer with an internet-facing scheme publishes Milvus; without authorization every collection is open.',
     judge: (f): Judgement => {
+      const cut = interrupted(f.dataPath.milvusAnonymous);
+      if (cut) return cut;
       const anon = need(f.dataPath.milvusAnonymous, 'security.authorization');
       if (!anon.ok) {
         const o = f.dataPath.milvusAnonymous;
@@ -115,6 +121,8 @@ export const milvusChecks = defineChecks([
     fix: 'pymilvus: utility.reset_password("root", "Milvus", "<new>"); Node SDK: client.updateUser({ username: "root", oldPassword: "Milvus", newPassword: "<new>" })',
     why: 'Milvus ships with root:Milvus. Through a public load balancer, a deployment that kept it is open to anyone.',
     judge: (f): Judgement => {
+      const cut = interrupted(f.dataPath.milvusDefaultPassword);
+      if (cut) return cut;
       const d = need(f.dataPath.milvusDefaultPassword, 'security.default-password');
       if (!d.ok) {
         const o = f.dataPath.milvusDefaultPassword;
@@ -133,6 +141,8 @@ export const milvusChecks = defineChecks([
     hint: 'a data-plane call failed through the load balancer: see the failed step',
     why: 'With --smoke the doctor runs the calls an application makes (create, insert, search, drop) on a uniquely named collection, through the load balancer, and always drops it.',
     judge: (f, o): Judgement => {
+      const cut = interrupted(f.dataPath.smoke);
+      if (cut) return cut;
       if (!o.smoke) return { verdict: 'skip', reason: 'not requested (--smoke)' };
       const s = need(f.dataPath.smoke, 'milvus.smoke');
       if (!s.ok) {
@@ -159,6 +169,8 @@ export const milvusChecks = defineChecks([
     hint: 'calls are slow through the load balancer: compare with a call from inside the cluster',
     why: 'Evidence: p50/p95/max of N GetVersion calls through the whole path. A verdict only with --max-latency.',
     judge: (f, o): Judgement => {
+      const cut = interrupted(f.dataPath.latency);
+      if (cut) return cut;
       const l = need(f.dataPath.latency, 'grpc.sdk-version');
       if (!l.ok) return l.judgement;
       const v = l.value;
@@ -177,6 +189,8 @@ export const milvusChecks = defineChecks([
     hint: 'Milvus reports components that are not ready: fix the ones named',
     why: 'The GKE health check probes /healthz on 9091 (BackendConfig); a 500 "Not all components are healthy, x/y" takes the endpoint out of the NEG.',
     judge: (f): Judgement => {
+      const cut = interrupted(f.dataPath.healthz);
+      if (cut) return cut;
       const h = need(f.dataPath.healthz, 'healthz.ready');
       if (!h.ok) {
         const o = f.dataPath.healthz;

@@ -1,5 +1,5 @@
 // DNS and TCP: can a client find and reach the load balancer at all.
-import { defineChecks, need, skippedJudgement, type Judgement } from './define.js';
+import { defineChecks, interrupted, need, skippedJudgement, type Judgement } from './define.js';
 
 const TCP_HINTS: Record<string, { observed: string; hint: string }> = {
   TCP_REFUSED: {
@@ -30,6 +30,8 @@ export const networkChecks = defineChecks([
     fix: 'AWS: a Route 53 alias record to the ALB DNS name; GCP: an A record to the Ingress IP (reserve a static IP)',
     why: 'Clients connect to the name in the Ingress rule and certificate. Until it resolves, every client must dial the load balancer address and override the server name and :authority itself.',
     judge: (f): Judgement => {
+      const cut = interrupted(f.dataPath.dns);
+      if (cut) return cut;
       const dns = f.dataPath.dns;
       if (dns.status === 'skipped') return { verdict: 'skip', reason: dns.reason };
       if (dns.status === 'ok') {
@@ -73,6 +75,8 @@ export const networkChecks = defineChecks([
     hint: 'make the load balancer listen on this port and let the clients through',
     why: 'Nothing else can be checked until a TCP connection opens. Refused and timed out mean different things: refused is "no listener", timed out is "dropped by a firewall or security group".',
     judge: (f): Judgement => {
+      const cut = interrupted(f.dataPath.tcp);
+      if (cut) return cut;
       const tcp = f.dataPath.tcp;
       if (tcp.status === 'skipped') return skippedJudgement(tcp);
       if (tcp.status === 'ok') {

@@ -1,7 +1,7 @@
 // TLS as the load balancer serves it: handshake, protocol, chain, trust, names, validity, ALPN.
 import { X509Certificate } from 'node:crypto';
 import { isIP as netIsIP } from 'node:net';
-import { defineChecks, need, skippedJudgement, type Judgement } from './define.js';
+import { defineChecks, interrupted, need, skippedJudgement, type Judgement } from './define.js';
 import type { CertInfo, Facts, JudgeOptions, TlsFact } from '../facts/types.js';
 
 const DAY_MS = 86_400_000;
@@ -69,6 +69,8 @@ export const tlsChecks = defineChecks([
     hint: 'the load balancer must terminate TLS on this port with a certificate for the server name',
     why: 'gRPC through an L7 load balancer is TLS on 443 (secure=True / ssl: true). The handshake is sent with SNI = the host, as pymilvus does with server_name.',
     judge: (f): Judgement => {
+      const cut = interrupted(f.dataPath.tls);
+      if (cut) return cut;
       const tls = f.dataPath.tls;
       if (tls.status === 'skipped') return skippedJudgement(tls);
       if (tls.status === 'error') {
