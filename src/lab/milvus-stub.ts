@@ -172,11 +172,25 @@ export async function startMilvusStub(options: MilvusStubOptions, port = 0): Pro
       const ids = Array.from({ length: rows }, (_, i) => String(first + i + 1));
       return { status: OK_STATUS, IDs: { int_id: { data: ids } }, succ_index: ids.map((_, i) => i), insert_cnt: String(rows) };
     },
-    Search: (request) => ({
-      status: OK_STATUS,
-      collection_name: field(request, 'collection_name', ''),
-      results: { num_queries: String(field(request, 'nq', 1)), top_k: '0', scores: [], topks: [], fields_data: [] },
-    }),
+    Search: (request) => {
+      // One hit per query (the first inserted row) once the collection holds rows: enough for a client
+      // to see its data come back, as the smoke test checks.
+      const name = field(request, 'collection_name', '');
+      const nq = Math.max(1, Number(field(request, 'nq', 1)) || 1);
+      const hits = (collections.get(name)?.rows ?? 0) > 0 ? 1 : 0;
+      return {
+        status: OK_STATUS,
+        collection_name: name,
+        results: {
+          num_queries: String(nq),
+          top_k: String(hits),
+          scores: Array.from({ length: nq * hits }, () => 1),
+          ids: { int_id: { data: Array.from({ length: nq * hits }, () => '1') } },
+          topks: Array.from({ length: nq }, () => String(hits)),
+          fields_data: [],
+        },
+      };
+    },
     GetLoadState: () => ({ status: OK_STATUS, state: 'LoadStateLoaded' }),
     GetLoadingProgress: () => ({ status: OK_STATUS, progress: '100', refresh_progress: '100' }),
   };

@@ -26,6 +26,19 @@ describe('lab, healthy', () => {
   });
 });
 
+describe('lab on a machine with only Node (no nginx, no milvus-lite)', () => {
+  test.each(['aws', 'gcp'])('%s flavour: the built-in proxy and Milvus stub pass everything, smoke included', async (provider) => {
+    const run = await runCli(['lab', '--provider', provider, '--output', 'json', '--smoke'], {
+      env: { LAB_NGINX_BIN: '/nonexistent/nginx', MILVUS_LITE_BIN: '/nonexistent/milvus-lite' },
+    });
+    expect(run.stderr).toMatch(/node proxy ready \(nginx not found\)/);
+    const report = parseReport(run);
+    expect(report.checks.filter((c) => c.verdict !== 'pass' && c.verdict !== 'skip').map((c) => `${c.id}: ${c.observed}`)).toEqual([]);
+    expect(report.checks.find((c) => c.id === 'milvus.smoke')?.verdict).toBe('pass');
+    expect(run.code).toBe(0);
+  });
+});
+
 describe('lab, one data-path fault at a time', () => {
   test.each(listFaults().filter((f) => (FAULT_NAMES as readonly string[]).includes(f.name)).map((f) => [f.name, f] as const))('%s', async (_name, fault) => {
     await assertFault(fault);
