@@ -65,11 +65,12 @@ export async function gather(config: GatherConfig, signal: AbortSignal, onStep?:
   }
 
   const { gatherDataPath } = await import('./gather-datapath.js');
+  const serverName = config.serverName ?? host;
   const target: DataPathTarget = {
     host,
     address,
     port: config.port,
-    serverName: config.serverName ?? host,
+    serverName,
     ca: config.ca,
     dnsServer: config.dnsServer,
     healthzUrl: config.healthzUrl,
@@ -94,7 +95,7 @@ export async function gather(config: GatherConfig, signal: AbortSignal, onStep?:
     host,
     address,
     port: config.port,
-    serverName: config.serverName ?? host,
+    serverName,
     healthzUrl: config.healthzUrl,
     caFile: config.caFile,
     credentials: credentialKind(config.credentials),

@@ -217,15 +217,7 @@ describe('healthy lab (nginx + milvus-lite)', () => {
       const health = await client.checkHealth();
       expect(health.isHealthy).toBe(true);
       // The calls a smoke test makes, against milvus-lite itself.
-      const name = `lab_smoke_${Date.now()}`;
-      // milvus-lite requires an explicit index_type; Milvus defaults it to AUTOINDEX.
-      const created = await client.createCollection({ collection_name: name, dimension: 4, index_params: { index_type: 'AUTOINDEX', metric_type: 'L2' } });
-      expect(created.error_code).toBe('Success');
-      const inserted = await client.insert({ collection_name: name, data: [{ id: 1, vector: [0.1, 0.2, 0.3, 0.4] }] });
-      expect(inserted.status.error_code).toBe('Success');
-      const found = await client.search({ collection_name: name, data: [0.1, 0.2, 0.3, 0.4], limit: 1 });
-      expect(found.status.error_code).toBe('Success');
-      expect((await client.dropCollection({ collection_name: name })).error_code).toBe('Success');
+      await expectSmokeWorks(client, `lab_smoke_${Date.now()}`);
     } finally {
       await client.closeConnection();
     }
@@ -332,13 +324,7 @@ describe('lab API', () => {
         expect(health.isHealthy).toBe(false);
         expect(health.reasons.length).toBeGreaterThan(0);
         // A smoke test's calls against the stub.
-        const name = 'lab_smoke';
-        await client.createCollection({ collection_name: name, dimension: 4 });
-        const inserted = await client.insert({ collection_name: name, data: [{ id: 1, vector: [0.1, 0.2, 0.3, 0.4] }] });
-        expect(inserted.status.error_code).toBe('Success');
-        const found = await client.search({ collection_name: name, data: [0.1, 0.2, 0.3, 0.4], limit: 1 });
-        expect(found.status.error_code).toBe('Success');
-        expect((await client.dropCollection({ collection_name: name })).error_code).toBe('Success');
+        await expectSmokeWorks(client, 'lab_smoke');
       } finally {
         await client.closeConnection();
       }
@@ -486,3 +472,16 @@ describe.concurrent('faults on the wire, Node proxy fallback (no nginx)', () => 
     });
   }
 });
+
+/** Create, insert, search (the row comes back) and drop through the lab, as the doctor's --smoke does. */
+async function expectSmokeWorks(client: MilvusClient, name: string): Promise<void> {
+  // milvus-lite requires an explicit index_type; Milvus defaults it to AUTOINDEX. The stub ignores it.
+  const created = await client.createCollection({ collection_name: name, dimension: 4, index_params: { index_type: 'AUTOINDEX', metric_type: 'L2' } });
+  expect(created.error_code).toBe('Success');
+  const inserted = await client.insert({ collection_name: name, data: [{ id: 1, vector: [0.1, 0.2, 0.3, 0.4] }] });
+  expect(inserted.status.error_code).toBe('Success');
+  const found = await client.search({ collection_name: name, data: [0.1, 0.2, 0.3, 0.4], limit: 1 });
+  expect(found.status.error_code).toBe('Success');
+  expect(found.results.length).toBeGreaterThan(0);
+  expect((await client.dropCollection({ collection_name: name })).error_code).toBe('Success');
+}
