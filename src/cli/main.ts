@@ -79,8 +79,7 @@ function buildProgram(io: Io, signal: AbortSignal, setCode: (code: number) => vo
     .option('--fault <name>', 'inject a fault (repeatable); see --list-faults', collect)
     .option('--list-faults', 'list the faults and what each reproduces')
     .option('--keep', 'keep the lab running after the check, and print how to reach it')
-    .addOption(new Option('--provider <provider>', 'aws | gcp: which flavour the lab serves (default aws, or the flavour of a --fault)'))
-    .option('--dns-server <ip[:port]>', 'ignored in the lab: it runs its own');
+    .addOption(new Option('--provider <provider>', 'aws | gcp: which flavour the lab serves (default aws, or the flavour of a --fault)'));
   addReportOptions(lab).action(async (opts: RawLabOptions) => {
     setCode(await runLab(opts, io, signal));
   });
