@@ -17,7 +17,7 @@ import { findMilvusLite, startMilvusLite } from './milvus-lite.js';
 import { findNginx, startNginx } from './nginx.js';
 import { startNodeProxy } from './node-proxy.js';
 import { createLabPki, type LeafSpec } from './pki.js';
-import { LOOPBACK, reservePorts } from './ports.js';
+import { isAddressInUse, LOOPBACK, reservePorts } from './ports.js';
 import { LabStartError, type ChildHandle } from './process.js';
 import { UsageError } from '../errors.js';
 import type { FrontPlan, PodPlan } from './routing.js';
@@ -177,7 +177,21 @@ function basicAuth(user: string, password: string): string {
   return Buffer.from(`${user}:${password}`, 'utf8').toString('base64');
 }
 
+/** How many times the lab is started afresh when a component lost its port to another process. */
+const START_ATTEMPTS = 3;
+
 export async function startLab(options: LabOptions = {}): Promise<LabHandle> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startLabOnce(options);
+    } catch (error) {
+      if (attempt >= START_ATTEMPTS || options.signal?.aborted || !isAddressInUse(error)) throw error;
+      options.logger?.(`lab: a port was taken while starting (${error instanceof Error ? error.message : String(error)}); starting again`);
+    }
+  }
+}
+
+async function startLabOnce(options: LabOptions): Promise<LabHandle> {
   const started = performance.now();
   const { faults, k8sNames, provider, flags } = planFaults(options.faults ?? [], options.provider);
   const log = options.logger ?? (() => {});

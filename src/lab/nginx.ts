@@ -2,10 +2,10 @@
 // Runs as the current user with every path under the run's directory, in the foreground, as a
 // single process (master_process off) so the lab stops exactly the PID it started.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LOOPBACK } from './ports.js';
-import { spawnReady, type ChildHandle } from './process.js';
+import { portAccepts, spawnReady, type ChildHandle } from './process.js';
 import { CHECK_HEALTH_PATH, HEALTH_PATH_PREFIX, type FrontPlan, type PodPlan } from './routing.js';
 
 const NGINX_CANDIDATES = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx', '/usr/bin/nginx'];
@@ -122,17 +122,23 @@ export async function startNginx(options: {
   const confFile = join(dir, 'nginx.conf');
   await writeFile(confFile, renderNginxConf(dir, options.front, options.pod));
   const errorLog = join(dir, 'error.log');
+  const pidFile = join(dir, 'nginx.pid');
+  await rm(pidFile, { force: true });
   const handle = await spawnReady({
     name: 'nginx',
     command: options.bin,
     args: ['-p', dir, '-e', errorLog, '-c', confFile],
-    readyPort: options.pod.port,
+    // nginx writes its pid file only once every listen socket is bound (it retries a taken port for
+    // 2.5 s first), so the pid file naming this child, then the port accepting, means nginx serves it.
+    readyWhen: async (pid) => (await readFile(pidFile, 'utf8').catch(() => '')).trim() === String(pid) && (await portAccepts(options.pod.port)),
     deadlineMs: 5000,
     signal: options.signal,
     explain: async () => {
       const log = await readFile(errorLog, 'utf8').catch(() => '');
-      const line = log.split('\n').reverse().find((l) => /\[(emerg|alert|crit|error)\]/.test(l));
-      return line?.trim() ?? null;
+      // The last two distinct error lines: a lost port ends with "still could not bind()", and the
+      // line before it names the address and the reason.
+      const lines = [...new Set(log.split('\n').filter((l) => /\[(emerg|alert|crit|error)\]/.test(l)).map((l) => l.replace(/^.*?\[(emerg|alert|crit|error)\] \d+#\d+: /, '[$1] ').trim()))];
+      return lines.length > 0 ? lines.slice(-2).join(' | ') : null;
     },
   });
   return { handle, confFile };

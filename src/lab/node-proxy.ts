@@ -95,10 +95,13 @@ export interface NodeProxy {
 }
 
 function listen(server: Server, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
+  const listening = new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, LOOPBACK, () => resolve());
   });
+  // Handled here, awaited later (after the certificates are read): never an unhandled rejection.
+  listening.catch(() => {});
+  return listening;
 }
 
 function closeServer(server: Server): Promise<void> {
@@ -158,11 +161,13 @@ export async function startNodeProxy(options: { readonly front: FrontPlan | null
       }
     }
   }
-  try {
-    await Promise.all(listening);
-  } catch (error) {
+  // Settled, not raced: a listen that fails while certificates are still being read must not become an
+  // unhandled rejection, and every listener that did bind is closed before the failure is reported.
+  const settled = await Promise.allSettled(listening);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
     await Promise.all(servers.filter((s) => s.listening).map(closeServer));
-    throw error;
+    throw failed.reason;
   }
   return {
     close: async () => {

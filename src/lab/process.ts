@@ -26,15 +26,18 @@ export interface SpawnOptions {
   readonly cwd?: string;
   /** Ready when a stdout/stderr line matches. */
   readonly readyLine?: RegExp;
-  /** Ready when this loopback port accepts a connection. */
-  readonly readyPort?: number;
+  /**
+   * Ready when this resolves true, polled every 15 ms with the child's pid. A port that accepts is
+   * not enough by itself: another process may hold it while the child is still retrying its bind.
+   */
+  readonly readyWhen?: (pid: number) => Promise<boolean>;
   readonly deadlineMs: number;
   readonly signal?: AbortSignal;
   /** Called when the process fails to start, to add what it logged elsewhere (nginx's error.log). */
   readonly explain?: () => Promise<string | null>;
 }
 
-function portAccepts(port: number): Promise<boolean> {
+export function portAccepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: LOOPBACK, port });
     socket.once('connect', () => {
@@ -77,11 +80,12 @@ export async function spawnReady(options: SpawnOptions): Promise<ChildHandle> {
       exited = true;
       reject(new LabStartError(`${options.name} exited (${signal ?? `code ${code}`}) before it was ready`));
     });
-    if (options.readyPort !== undefined) {
-      const port = options.readyPort;
+    const readyWhen = options.readyWhen;
+    if (readyWhen !== undefined && child.pid !== undefined) {
+      const pid = child.pid;
       const poll = async () => {
         while (!exited) {
-          if (await portAccepts(port)) return resolve();
+          if (await readyWhen(pid).catch(() => false)) return resolve();
           await new Promise((r) => setTimeout(r, 15));
         }
       };
