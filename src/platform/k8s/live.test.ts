@@ -56,7 +56,8 @@ function apiHandler(objects: RawObject[], requests: string[]) {
     if (p === `${ns}/pods`) {
       return send(200, list('Pod', 'v1', [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'milvus-demo-proxy-1', namespace: 'milvus', labels: { 'app.kubernetes.io/name': 'milvus', 'app.kubernetes.io/instance': 'milvus-demo', component: 'proxy' } }, spec: { containers: [{ name: 'proxy', ports: [{ name: 'milvus', containerPort: 19530 }, { name: 'metrics', containerPort: 9091 }] }] }, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [{ name: 'proxy', ready: true, restartCount: 1 }] } }]));
     }
-    if (p === `${ns}/configmaps/milvus-demo`) return send(200, ofKind('ConfigMap')[0]);
+    // Served under the other packaging's name (<release>-milvus), so the reader's first candidate is a 404.
+    if (p === `${ns}/configmaps/milvus-demo-milvus`) return send(200, ofKind('ConfigMap')[0]);
     if (p === '/apis/elbv2.k8s.aws/v1beta1/namespaces/milvus/targetgroupbindings') return send(404, status(404, 'NotFound', 'the server could not find the requested resource'));
     if (p === `${ns}/services/milvus-demo:9091/proxy/healthz`) return send(500, 'Not all components are healthy, 3/5', 'text/plain; charset=utf-8');
     if (p === `${ns}/pods/milvus-demo-proxy-1:9091/proxy/healthz`) return send(200, 'OK', 'text/plain; charset=utf-8');
@@ -135,6 +136,9 @@ describe('live reader', () => {
     expect(k8s.ingressEvents.status === 'ok' && k8s.ingressEvents.value.map((e) => e.reason)).toEqual(['FailedBuildModel']);
     expect(k8s.backendConfigs.status).toBe('skipped');
     expect(steps).toContain('k8s.endpointslices:error');
+    // The ConfigMap is found under its second candidate name after a 404 on the first: one step, and ok.
+    expect(requests.filter((r) => r.includes('/configmaps/')).length).toBeGreaterThan(1);
+    expect(steps.filter((s) => s.startsWith('k8s.configmap'))).toEqual(['k8s.configmap:ok']);
     // Requests carry the selectors the RBAC role and the API expect.
     expect(requests).toContain('GET /api/v1/namespaces/milvus/events?fieldSelector=involvedObject.kind%3DIngress');
     expect(requests.some((r) => r.startsWith('GET /api/v1/namespaces/milvus/pods?labelSelector='))).toBe(true);

@@ -310,15 +310,22 @@ export async function readLive(options: LiveOptions): Promise<K8sFacts> {
   const configNames = svc ? [...new Set([svc.name, ...(options.release ? [`${options.release}-milvus`, options.release] : []), `${svc.labels['app.kubernetes.io/instance'] ?? svc.name}-milvus`])] : [];
   const configP = svc
     ? (async () => {
+        // One step for the lookup, whichever candidate it ends on: a name that is not there is not an error.
+        const quiet: Reader = { ...r, onStep: undefined };
+        const started = performance.now();
+        const settle = (o: Outcome<ReturnType<typeof parseMilvusConfig>>) => {
+          r.onStep?.('k8s.configmap', o.status, Math.round(performance.now() - started));
+          return o;
+        };
         let first: Outcome<ReturnType<typeof parseMilvusConfig>> | null = null;
         for (const name of configNames) {
-          const o = await timed(r, 'k8s.configmap', { verb: 'get', resource: 'configmaps', namespace: ns, name }, (a) => a.core.readNamespacedConfigMap({ name, namespace: ns })).then((x) =>
+          const o = await timed(quiet, 'k8s.configmap', { verb: 'get', resource: 'configmaps', namespace: ns, name }, (a) => a.core.readNamespacedConfigMap({ name, namespace: ns })).then((x) =>
             mapOk(x, (cm) => parseMilvusConfig(name, strMap(plain(cm).data))),
           );
-          if (o.status !== 'error' || o.error.code !== 'K8S_NOT_FOUND') return o;
+          if (o.status !== 'error' || o.error.code !== 'K8S_NOT_FOUND') return settle(o);
           first ??= o;
         }
-        return first ?? skip<ReturnType<typeof parseMilvusConfig>>(r, 'k8s.configmap', noService, 'k8s.service.exists');
+        return first ? settle(first) : skip<ReturnType<typeof parseMilvusConfig>>(r, 'k8s.configmap', noService, 'k8s.service.exists');
       })()
     : Promise.resolve(skip<ReturnType<typeof parseMilvusConfig>>(r, 'k8s.configmap', noService, 'k8s.service.exists'));
 
