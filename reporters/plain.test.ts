@@ -55,6 +55,22 @@ describe('PlainReporter', () => {
     expect(text).not.toContain(SAMPLE_SECRET);
   });
 
+  it('prints checks in catalogue order however the engine finishes them, and one that never came does not hold back the rest', async () => {
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c));
+    const reporter = new PlainReporter({ out, secrets: [SAMPLE_SECRET] });
+    const ids = SAMPLE_CHECKS.map((c) => c.id);
+    reporter.onRunStart({ target: sampleReport().target, startedAt: '', checkCount: ids.length + 1, checkIds: [ids[0]!, 'never.reported', ...ids.slice(1)] });
+    const checkLines = () => Buffer.concat(chunks).toString('utf8').split('\n').filter((l) => /^[A-Z]+ +\S+  /.test(l)).map((l) => l.split(/\s+/)[1]);
+    for (const c of [...SAMPLE_CHECKS].reverse()) reporter.onCheck(c);
+    await new Promise((r) => setImmediate(r));
+    // The first check is in, the second never came: only the first may be out yet.
+    expect(checkLines()).toEqual([ids[0]]);
+    await reporter.onEnd(sampleReport());
+    expect(checkLines()).toEqual(ids);
+  });
+
   it('prints checks that only arrive with the final report, once', async () => {
     const text = await runPlain({ viaOnCheck: false });
     expect(text.match(/^FAIL +http2\.authority-routed/gm)).toHaveLength(1);

@@ -1,5 +1,8 @@
-// The log format: for a non-TTY stdout and CI logs. One line per check as it completes, details indented
-// under it, then the summary and what to look at first. Stable and greppable: `grep -E '^(FAIL|ERROR) '`.
+// The log format: for a non-TTY stdout and CI logs. One line per check, details indented under it, then
+// the summary and what to look at first. Stable and greppable: `grep -E '^(FAIL|ERROR) '`. Checks are
+// printed as soon as they and every check before them in catalogue order (DNS → TCP → TLS → … → cloud)
+// are judged, so two runs of the same deployment print the same lines in the same order and a log reads
+// along the path a request takes, whichever suite the engine happened to finish first.
 import type { CheckResult, Report } from '../src/model.js';
 import { summarize } from '../src/model.js';
 import { createPaint, type Paint } from './color.js';
@@ -82,6 +85,10 @@ export class PlainReporter implements DoctorReporter {
   private keyWidth = 0;
   private printed = new Set<string>();
   private seen: CheckResult[] = [];
+  private order: readonly string[] = [];
+  private ordered = new Set<string>();
+  private cursor = 0;
+  private held = new Map<string, CheckResult>();
   private pending: Promise<void> = Promise.resolve();
 
   constructor(options: PlainReporterOptions) {
@@ -104,6 +111,8 @@ export class PlainReporter implements DoctorReporter {
 
   onRunStart(info: RunInfo): void {
     this.write([`milvus-l7-doctor: checking ${formatTarget(redactDeep(info.target, this.clean))} (${info.checkCount} checks)`]);
+    this.order = info.checkIds ?? [];
+    this.ordered = new Set(this.order);
   }
 
   onGatherStart(steps: readonly GatherStep[]): void {
@@ -126,7 +135,25 @@ export class PlainReporter implements DoctorReporter {
   onCheck(result: CheckResult): void {
     this.printed.add(result.id);
     this.seen.push(result);
-    this.write(this.linesFor(result));
+    if (!this.ordered.has(result.id)) return this.write(this.linesFor(result));
+    this.held.set(result.id, result);
+    this.flushInOrder(false);
+  }
+
+  /** Prints held checks from the cursor on while the next one is in; at the end, skips those that never came. */
+  private flushInOrder(final: boolean): void {
+    const lines: string[] = [];
+    for (; this.cursor < this.order.length; this.cursor++) {
+      const id = this.order[this.cursor]!;
+      const result = this.held.get(id);
+      if (!result) {
+        if (final) continue;
+        break;
+      }
+      this.held.delete(id);
+      lines.push(...this.linesFor(result));
+    }
+    this.write(lines);
   }
 
   private linesFor(raw: CheckResult): string[] {
@@ -137,6 +164,7 @@ export class PlainReporter implements DoctorReporter {
   }
 
   async onEnd(report: Report): Promise<void> {
+    this.flushInOrder(true);
     // Checks the engine only reported at the end are still printed, once.
     const late = report.checks.filter((c) => !this.printed.has(c.id));
     for (const c of late) this.write(this.linesFor(c));

@@ -12,6 +12,8 @@ export interface RunInfo {
   readonly target: Report['target'];
   readonly startedAt: string;
   readonly checkCount: number;
+  /** The selected checks in catalogue order (DNS → TCP → TLS → … → cloud), for reporters that print in order. */
+  readonly checkIds?: readonly string[];
 }
 
 export interface DoctorReporter {

@@ -124,7 +124,9 @@ async function judgeAndReport(
   if (config.snapshotFile) await saveSnapshot(config.snapshotFile, facts);
 
   const target = { ...targetOf(facts), ...extraTarget };
-  reporters.onRunStart?.({ target, startedAt: startedAt.toISOString(), checkCount: config.selected.length });
+  const order = new Map(CATALOG.map((c, i) => [c.id, i]));
+  const byCatalogue = (a: string, b: string) => (order.get(a) ?? 0) - (order.get(b) ?? 0);
+  reporters.onRunStart?.({ target, startedAt: startedAt.toISOString(), checkCount: config.selected.length, checkIds: [...config.selected].sort(byCatalogue) });
   const options = judgeOptions(config, config.fromSnapshot ? facts.gatheredAt : new Date().toISOString());
   const engine = await engineReady;
   const run: SuiteRun = engine instanceof Error
@@ -137,8 +139,7 @@ async function judgeAndReport(
   const runError = run.runError ?? (missing.length > 0 ? `${missing.length} selected check(s) never reported: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}` : null);
   if (runError) reporters.notice(`milvus-l7-doctor: the check engine failed: ${runError}`);
 
-  const order = new Map(CATALOG.map((c, i) => [c.id, i]));
-  const checks: CheckResult[] = [...run.results].sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+  const checks: CheckResult[] = [...run.results].sort((a, b) => byCatalogue(a.id, b.id));
   const summary = summarize(checks);
   const report: Report = {
     version: VERSION,

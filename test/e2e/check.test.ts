@@ -72,6 +72,13 @@ describe('check against a deployment', () => {
     expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
   });
 
+  test('the plain lines come in catalogue order, the order of the JSON report, once each', () => {
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { checks: { id: string }[] };
+    const printed = stdout.split('\n').filter((l) => /^(PASS|WARN|FAIL|SKIP|BLOCKED|ERROR) +\S+  /.test(l)).map((l) => l.split(/\s+/)[1]);
+    expect(printed).toEqual(report.checks.map((c) => c.id));
+    expect(printed[0]).toBe('dns.resolves');
+  });
+
   test('the JUnit XML reads back with junitparser: one testcase per check, classname = area', () => {
     const python = path.join(REPO, '.venv', 'bin', 'python');
     expect(existsSync(python), 'the venv of .ci/run (junitparser)').toBe(true);
