@@ -123,7 +123,7 @@ describe('gatherDataPath', () => {
   it('blocks the SDK probes on milvus.credentials when the server wants credentials and none were given', async () => {
     const require = createRequire(import.meta.url);
     const protos = require('@zilliz/milvus2-sdk-node/dist/milvus/proto-json/milvus') as { default: ProtoJson };
-    const getVersion = methodOf(protos.default, 'milvus.proto.milvus.MilvusService', 'GetVersion', { keepCase: true });
+    const getVersion = methodOf(protos.default, 'milvus.proto.milvus.MilvusService', 'GetVersion');
     const server = new Server();
     server.register(
       getVersion.path,

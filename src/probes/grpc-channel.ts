@@ -1,7 +1,7 @@
 // A grpc-js channel the way the SDK builds one through an L7 LB: TLS, SNI = server name,
 // :authority = the host. Certificate verification is off: TLS is judged by its own probe.
 import { Client, Metadata, credentials, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
-import { fromJSON } from '@grpc/proto-loader';
+import protobuf, { type IConversionOptions, type INamespace } from 'protobufjs';
 import { ProbeError, ProbeTimeoutError } from '../errors.js';
 import type { Area } from '../model.js';
 import { type ProbeContext, hostPort, withDeadline } from './deadline.js';
@@ -15,7 +15,7 @@ export interface GrpcTarget {
   readonly ca: readonly string[] | null;
 }
 
-export type ProtoJson = Parameters<typeof fromJSON>[0];
+export type ProtoJson = INamespace;
 
 export function openClient(target: GrpcTarget): Client {
   const sni = sniFor(target.serverName);
@@ -32,26 +32,42 @@ export function openClient(target: GrpcTarget): Client {
   });
 }
 
-/** The serializers of one method from a protobufjs JSON descriptor. */
-export function methodOf(json: ProtoJson, service: string, method: string, options: Parameters<typeof fromJSON>[1] = {}) {
-  const definition = fromJSON(json, options)[service];
-  if (!definition || !(method in definition)) throw new Error(`${service}/${method} is not in the descriptor`);
-  const m = (definition as Record<string, unknown>)[method];
-  if (!isMethod(m)) throw new Error(`${service}/${method} is not a method`);
-  return m;
+/**
+ * The serializers of one method from a protobufjs JSON descriptor, built with protobufjs itself: only
+ * the method's two types are resolved, where proto-loader's fromJSON walks every type of every service
+ * into descriptors (the Milvus descriptor: ~250 ms of CPU at start-up, against ~130 ms here).
+ * Field names stay as the JSON spells them (proto-loader's keepCase).
+ */
+export function methodOf(json: ProtoJson, service: string, method: string, options: IConversionOptions = {}): MethodShape {
+  let m: protobuf.Method | undefined;
+  try {
+    m = protobuf.Root.fromJSON(json).lookupService(service).methods[method];
+  } catch {
+    m = undefined;
+  }
+  if (!m) throw new Error(`${service}/${method} is not in the descriptor`);
+  m.resolve();
+  const request = m.resolvedRequestType;
+  const response = m.resolvedResponseType;
+  if (!request || !response) throw new Error(`${service}/${method} is not a method`);
+  const serialize = (type: protobuf.Type) => (value: object): Buffer => Buffer.from(type.encode(type.fromObject(value as Record<string, unknown>)).finish());
+  const deserialize = (type: protobuf.Type) => (bytes: Buffer): object => type.toObject(type.decode(bytes), options);
+  return {
+    path: `/${service}/${method}`,
+    requestSerialize: serialize(request),
+    requestDeserialize: deserialize(request),
+    responseSerialize: serialize(response),
+    responseDeserialize: deserialize(response),
+  };
 }
 
-/** A method definition from proto-loader: the client and the server halves. */
-interface MethodShape {
+/** One method: the client and the server halves. */
+export interface MethodShape {
   readonly path: string;
   readonly requestSerialize: (value: object) => Buffer;
   readonly responseDeserialize: (bytes: Buffer) => object;
   readonly requestDeserialize: (bytes: Buffer) => object;
   readonly responseSerialize: (value: object) => Buffer;
-}
-
-function isMethod(m: unknown): m is MethodShape {
-  return typeof m === 'object' && m !== null && 'path' in m && 'requestSerialize' in m && 'responseDeserialize' in m && 'requestDeserialize' in m && 'responseSerialize' in m;
 }
 
 export type UnaryResult = { readonly ok: true; readonly value: object } | { readonly ok: false; readonly error: ServiceError };

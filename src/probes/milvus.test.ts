@@ -84,7 +84,7 @@ describe('credential probes against a Milvus that requires authorization', () =>
     pki = await makePki();
     const require = createRequire(import.meta.url);
     const protos = require('@zilliz/milvus2-sdk-node/dist/milvus/proto-json/milvus') as { default: ProtoJson };
-    const getVersion = methodOf(protos.default, 'milvus.proto.milvus.MilvusService', 'GetVersion', { keepCase: true, enums: String, defaults: true });
+    const getVersion = methodOf(protos.default, 'milvus.proto.milvus.MilvusService', 'GetVersion', { enums: String, defaults: true });
     server = new Server();
     const ok = { error_code: 'Success', code: 0, reason: '' };
     server.register(

@@ -255,13 +255,12 @@ let getVersion: ReturnType<typeof methodOf> | undefined;
 
 function getVersionMethod(): ReturnType<typeof methodOf> {
   if (!getVersion) {
-    // The SDK's own protos (protobufjs JSON), with the SDK's loader options.
+    // The SDK's own protos (protobufjs JSON), decoded with the SDK's conversion options.
     const mod: unknown = require('@zilliz/milvus2-sdk-node/dist/milvus/proto-json/milvus');
     if (!mod || typeof mod !== 'object' || !('default' in mod) || !mod.default || typeof mod.default !== 'object') {
       throw new Error('the Milvus SDK no longer ships proto-json/milvus');
     }
     getVersion = methodOf(mod.default as ProtoJson, 'milvus.proto.milvus.MilvusService', 'GetVersion', {
-      keepCase: true,
       longs: String,
       enums: String,
       defaults: true,
