@@ -60,7 +60,7 @@ export const milvusChecks = defineChecks([
     severity: 'critical',
     hint: 'authorization is enabled on this Milvus: give a token (--token or MILVUS_TOKEN) or --user/--password',
     why: 'With authorizationEnabled, every call without valid credentials fails UNAUTHENTICATED "missing authorization".',
-    judge: (f): Judgement => {
+    judge: (f, opts): Judgement => {
       const cut = interrupted(f.dataPath.milvusAuth);
       if (cut) return cut;
       if (f.target.credentials === 'none') {
@@ -78,9 +78,17 @@ export const milvusChecks = defineChecks([
       const auth = need(f.dataPath.milvusAuth, 'milvus.credentials');
       if (!auth.ok) {
         const o = f.dataPath.milvusAuth;
-        return o.status === 'error' ? { verdict: 'fail', expected: 'the credentials are accepted', observed: `${o.error.code}: ${o.error.message}` } : auth.judgement;
+        return o.status === 'error'
+          ? (certificateBlocker(f, opts) ?? { verdict: 'fail', expected: 'the credentials are accepted', observed: `${o.error.code}: ${o.error.message}` })
+          : auth.judgement;
       }
       if (accepted(auth.value)) return { verdict: 'pass', observed: `accepted (${f.target.credentials})` };
+      // The credentials go only over a verified connection: a certificate a client refuses is why
+      // they were never presented, not a refusal of the credentials.
+      if (!refusedAuth(auth.value)) {
+        const cert = certificateBlocker(f, opts);
+        if (cert) return cert;
+      }
       return {
         verdict: 'fail',
         expected: 'the credentials are accepted',

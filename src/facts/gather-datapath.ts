@@ -1,6 +1,16 @@
-// The data path as a dependency graph: each probe starts as soon as what it needs is known, so a
-// run costs its slowest chain. A probe whose prerequisite failed is skipped with `blockedBy` naming
-// the CHECK that judges that prerequisite, so the judges report it as blocked, not as a second failure.
+// The data path as a dependency graph. A probe whose prerequisite failed is skipped with `blockedBy`
+// naming the CHECK that judges that prerequisite, so the judges report it as blocked, not as a second
+// failure.
+//
+// Probes do not wait for their prerequisites to *pass* before they start: each starts as soon as the
+// address is known (the SDK's client, the slowest to build, at once), and its outcome is kept only if
+// the gate opens. When the gate closes (TCP refused, no h2, a 404 for the host…), the probe is cut
+// short and the skip is reported instead. Over a real network that turns the chain TCP → TLS →
+// HTTP/2 → gRPC → SDK → latency from a sum of round trips into roughly its longest link. What is not
+// started early: the smoke test, which writes.
+//
+// A probe that sends the user's credentials verifies the server's certificate first (see
+// probes/grpc-channel.ts), so starting early never sends a secret to a server a client would refuse.
 import type { Area, Outcome } from '../model.js';
 import type { DataPathFacts, GrpcHttpFact, MilvusAuthProbe, MilvusVersionFact, TlsFact } from './types.js';
 import { hostPort } from '../probes/deadline.js';
@@ -69,6 +79,19 @@ export async function gatherDataPath(target: DataPathTarget, options: DataPathOp
     options.onStep?.(key, outcome.status, outcome.status === 'skipped' ? 0 : outcome.ms);
     return outcome;
   };
+  /**
+   * Starts `run` now with a signal of its own and returns its outcome once `gate` opens; when the gate
+   * closes, cuts the probe short (waiting for it to let go of its sockets) and returns the gate's skip.
+   */
+  const speculate = async <T>(gate: Promise<{ readonly skip?: Outcome<never> }>, run: (c: typeof ctx) => Promise<Outcome<T>>): Promise<Outcome<T>> => {
+    const cancel = new AbortController();
+    const result = run({ signal: AbortSignal.any([options.signal, cancel.signal]), timeoutMs: options.timeoutMs });
+    const g = await gate;
+    if (!g.skip) return result;
+    cancel.abort();
+    await result.catch(() => undefined);
+    return g.skip;
+  };
   // Milvus probes come last in the graph, but loading the SDK is the slowest start-up cost: begin now.
   const milvusModule = import('../probes/milvus.js');
   milvusModule.then((m) => m.preloadSdk()).catch(() => undefined);
@@ -101,10 +124,11 @@ export async function gatherDataPath(target: DataPathTarget, options: DataPathOp
     return a;
   })();
 
-  const tlsProbe = (sni: string | null) => async (): Promise<Outcome<TlsFact>> => {
-    const c = await connected;
-    return c.skip ? c.skip : runProbe(() => probeTls({ address: c.address, port: target.port, serverName: sni, ca: target.ca }, ctx), 'tls');
-  };
+  const tlsProbe = (sni: string | null) => (): Promise<Outcome<TlsFact>> =>
+    speculate(connected, async (c) => {
+      const a = await address;
+      return a.skip ? a.skip : runProbe(() => probeTls({ address: a.address, port: target.port, serverName: sni, ca: target.ca }, c), 'tls');
+    });
   const tls = step('tls', 'tls', tlsProbe(serverName));
   const tlsNoSni = step('tlsNoSni', 'tls', tlsProbe(null));
 
@@ -118,14 +142,24 @@ export async function gatherDataPath(target: DataPathTarget, options: DataPathOp
     return c;
   })();
 
-  const http2 = (authority: (address: string) => string) => async (): Promise<Outcome<GrpcHttpFact>> => {
-    const c = await h2;
-    if (c.skip) return c.skip;
-    return runProbe(() => probeGrpcOverHttp2({ address: c.address, port: target.port, serverName, authority: authority(c.address), ca: target.ca }, ctx), 'http2');
-  };
+  const http2 = (authority: (address: string) => string) => (): Promise<Outcome<GrpcHttpFact>> =>
+    speculate(h2, async (c) => {
+      const a = await address;
+      if (a.skip) return a.skip;
+      return runProbe(() => probeGrpcOverHttp2({ address: a.address, port: target.port, serverName, authority: authority(a.address), ca: target.ca }, c), 'http2');
+    });
   const http2Host = step('http2Host', 'http2', http2((a) => host ?? serverName ?? hostPort(a, target.port)));
   // What grpc-js sends by default: the dialled target, host:port.
   const http2Address = step('http2Address', 'http2', http2((a) => hostPort(a, target.port)));
+
+  // What the gRPC probes dial, known with the address; the module with the SDK loaded behind it.
+  const grpcSetup = (async (): Promise<Gate<GrpcGate>> => {
+    const a = await address;
+    if (a.skip) return { skip: a.skip };
+    const milvus = await milvusModule;
+    const grpcTarget = { address: a.address, port: target.port, serverName, authority: host ?? serverName ?? hostPort(a.address, target.port), ca: target.ca };
+    return { address: a.address, milvus, grpcTarget };
+  })();
 
   // gRPC and Milvus need the front to route a gRPC call for the host to a gRPC server.
   const grpcReady = (async (): Promise<Gate<GrpcGate>> => {
@@ -133,53 +167,55 @@ export async function gatherDataPath(target: DataPathTarget, options: DataPathOp
     if (c.skip) return { skip: c.skip };
     if (hh.status === 'skipped') return { skip: hh };
     if (hh.status === 'error' || hh.value.grpcStatus === null) return { skip: skipped('no gRPC answer for the host over HTTP/2', BLOCKED_BY.http2) };
-    const milvus = await milvusModule;
-    const grpcTarget = { address: c.address, port: target.port, serverName, authority: host ?? serverName ?? hostPort(c.address, target.port), ca: target.ca };
-    return { address: c.address, milvus, grpcTarget };
+    return grpcSetup;
   })();
 
-  const grpcHealth = step('grpcHealth', 'grpc', async () => {
-    const g = await grpcReady;
-    return g.skip ? g.skip : runProbe(() => probeGrpcHealth(g.grpcTarget, ctx), 'grpc');
-  });
-  const milvusAnonymous = step('milvusAnonymous', 'milvus', async (): Promise<Outcome<MilvusAuthProbe>> => {
-    const g = await grpcReady;
-    return g.skip ? g.skip : runProbe(() => g.milvus.probeMilvusAnonymous(g.grpcTarget, ctx), 'milvus');
-  });
-  const milvusDefaultPassword = step('milvusDefaultPassword', 'milvus', async (): Promise<Outcome<MilvusAuthProbe>> => {
-    const g = await grpcReady;
-    return g.skip ? g.skip : runProbe(() => g.milvus.probeMilvusDefaultPassword(g.grpcTarget, ctx), 'milvus');
-  });
-  const milvusAuth = step('milvusAuth', 'milvus', async (): Promise<Outcome<MilvusAuthProbe>> => {
-    const g = await grpcReady;
-    if (g.skip) return g.skip;
-    const credentials = target.credentials;
-    if (!hasCredentials || !credentials) return skipped('no credentials given');
-    return runProbe(() => g.milvus.probeMilvusAuth(g.grpcTarget, credentials, ctx), 'milvus');
-  });
+  /** A gRPC probe started with the address and kept when the front routes gRPC for the host. */
+  const grpcProbe = <T>(layer: Area, run: (g: GrpcGate, c: typeof ctx) => Promise<T>) => (): Promise<Outcome<T>> =>
+    speculate(grpcReady, async (c) => {
+      const g = await grpcSetup;
+      return g.skip ? g.skip : runProbe(() => run(g, c), layer);
+    });
+  const grpcHealth = step('grpcHealth', 'grpc', grpcProbe('grpc', (g, c) => probeGrpcHealth(g.grpcTarget, c)));
+  const milvusAnonymous = step('milvusAnonymous', 'milvus', grpcProbe('milvus', (g, c): Promise<MilvusAuthProbe> => g.milvus.probeMilvusAnonymous(g.grpcTarget, c)));
+  const milvusDefaultPassword = step('milvusDefaultPassword', 'milvus', grpcProbe('milvus', (g, c): Promise<MilvusAuthProbe> => g.milvus.probeMilvusDefaultPassword(g.grpcTarget, c)));
+  const credentials = target.credentials;
+  const milvusAuth = step('milvusAuth', 'milvus', (): Promise<Outcome<MilvusAuthProbe>> =>
+    !hasCredentials || !credentials
+      ? grpcReady.then((g) => g.skip ?? skipped('no credentials given'))
+      : grpcProbe('milvus', (g, c) => g.milvus.probeMilvusAuth(g.grpcTarget, credentials, c))(),
+  );
 
-  // The SDK probes go after the anonymous call: without credentials on a server that wants them,
-  // they would all fail for the same reason.
-  const sdkReady = (async (): Promise<Gate<SdkGate>> => {
+  // One SDK client for the SDK probes, built as soon as TCP connects: building it is the slowest step
+  // of a run (the SDK compiles its protos per client), and not worth starting for a refused port.
+  const sdkSetup = (async (): Promise<Gate<SdkGate>> => {
+    const [c, g] = await Promise.all([connected, grpcSetup]);
+    if (c.skip) return { skip: c.skip };
+    if (g.skip) return { skip: g.skip };
+    const milvusTarget = { ...g.grpcTarget, credentials: hasCredentials ? target.credentials : null };
+    return { ...g, session: new g.milvus.MilvusSession(milvusTarget, options.timeoutMs) };
+  })();
+  // The SDK's outcomes count once the front routes gRPC and, without credentials, once the anonymous
+  // call has shown that none are needed: else they would all fail for the same reason.
+  const sdkReady = (async (): Promise<Gate<object>> => {
     const [g, anon] = await Promise.all([grpcReady, milvusAnonymous]);
     if (g.skip) return { skip: g.skip };
     if (!hasCredentials && anon.status === 'ok' && anon.value.grpcCode === GRPC_UNAUTHENTICATED) {
       return { skip: skipped('the server requires credentials and none were given', BLOCKED_BY.credentials) };
     }
-    const milvusTarget = { ...g.grpcTarget, credentials: hasCredentials ? target.credentials : null };
-    return { ...g, session: new g.milvus.MilvusSession(milvusTarget, options.timeoutMs) };
+    return {};
   })();
+  const sdkProbe = <T>(run: (s: SdkGate, c: typeof ctx) => Promise<T>) => (): Promise<Outcome<T>> =>
+    speculate(sdkReady, async (c) => {
+      const s = await sdkSetup;
+      return s.skip ? s.skip : runProbe(() => run(s, c), 'milvus');
+    });
 
-  const milvusVersion = step('milvusVersion', 'milvus', async (): Promise<Outcome<MilvusVersionFact>> => {
-    const s = await sdkReady;
-    return s.skip ? s.skip : runProbe(() => s.milvus.probeMilvusVersion(s.session.target, ctx, s.session), 'milvus');
-  });
-  const milvusHealth = step('milvusHealth', 'milvus', async () => {
-    const s = await sdkReady;
-    return s.skip ? s.skip : runProbe(() => s.milvus.probeMilvusHealth(s.session.target, ctx, s.session), 'milvus');
-  });
+  const milvusVersion = step('milvusVersion', 'milvus', sdkProbe((s, c): Promise<MilvusVersionFact> => s.milvus.probeMilvusVersion(s.session.target, c, s.session)));
+  const milvusHealth = step('milvusHealth', 'milvus', sdkProbe((s, c) => s.milvus.probeMilvusHealth(s.session.target, c, s.session)));
   const afterVersion = (async (): Promise<Gate<SdkGate>> => {
-    const [s, v] = await Promise.all([sdkReady, milvusVersion]);
+    const [s, v] = await Promise.all([sdkSetup, milvusVersion]);
+    if (v.status === 'skipped') return { skip: v };
     if (s.skip) return { skip: s.skip };
     if (v.status !== 'ok') return { skip: skipped('GetVersion through the SDK failed', BLOCKED_BY.version) };
     return s;
@@ -218,7 +254,8 @@ export async function gatherDataPath(target: DataPathTarget, options: DataPathOp
     smoke: await smoke,
     healthz: await healthz,
   };
-  const sdk = await sdkReady;
-  if (!sdk.skip) await sdk.session.close();
+  // A session whose outcomes were discarded is not waited for: it is closed in the background.
+  const [sdk, sdkGate] = await Promise.all([sdkSetup, sdkReady]);
+  if (!sdk.skip) await sdk.session.close(sdkGate.skip ? 0 : undefined);
   return facts;
 }

@@ -50,6 +50,17 @@ export async function withDeadline<T>(
   }
 }
 
+/** `promise`, or PROBE_ABORTED as soon as the run is cancelled (for set-up work with no network wait). */
+export function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal, layer: Area): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortedError(layer));
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(abortedError(layer));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([promise, aborted]).finally(() => signal.removeEventListener('abort', onAbort!));
+}
+
 /** `host:port`, bracketing IPv6 literals. */
 export function hostPort(host: string, port: number): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;

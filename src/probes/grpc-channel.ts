@@ -1,5 +1,7 @@
 // A grpc-js channel the way the SDK builds one through an L7 LB: TLS, SNI = server name,
-// :authority = the host. Certificate verification is off: TLS is judged by its own probe.
+// :authority = the host. Certificate verification is off by default (TLS is judged by its own probe),
+// and on for a call that carries the user's credentials: a secret never goes to a server that a
+// verifying client would refuse.
 import { Client, Metadata, credentials, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import protobuf, { type IConversionOptions, type INamespace } from 'protobufjs';
 import { ProbeError, ProbeTimeoutError } from '../errors.js';
@@ -17,12 +19,15 @@ export interface GrpcTarget {
 
 export type ProtoJson = INamespace;
 
-export function openClient(target: GrpcTarget): Client {
+export function openClient(target: GrpcTarget, options: { readonly verify?: boolean } = {}): Client {
   const sni = sniFor(target.serverName);
-  const creds = credentials.createSsl(target.ca ? Buffer.from(target.ca.join('\n')) : null, null, null, {
-    rejectUnauthorized: false,
-    checkServerIdentity: () => undefined,
-  });
+  // Verifying: the --ca bundle or the system roots, and the certificate must name the server name.
+  const creds = credentials.createSsl(
+    target.ca ? Buffer.from(target.ca.join('\n')) : null,
+    null,
+    null,
+    options.verify ? {} : { rejectUnauthorized: false, checkServerIdentity: () => undefined },
+  );
   return new Client(hostPort(target.address, target.port), creds, {
     'grpc.default_authority': target.authority,
     ...(sni ? { 'grpc.ssl_target_name_override': sni } : {}),

@@ -112,7 +112,7 @@ describe('credential probes against a Milvus that requires authorization', () =>
     await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
   });
 
-  const target = () => ({ address: '127.0.0.1', port, serverName: HOST, authority: HOST, ca: null });
+  const target = () => ({ address: '127.0.0.1', port, serverName: HOST, authority: HOST, ca: [pki.root.certPem] });
 
   it('sees UNAUTHENTICATED without credentials and sends user:password as the SDK does', async () => {
     received.length = 0;
@@ -129,6 +129,23 @@ describe('credential probes against a Milvus that requires authorization', () =>
     const bad = await probeMilvusAuth(target(), { token: 'reader:wrong-pass' }, ctx());
     expect(bad).toMatchObject({ grpcCode: 0, accepted: false, milvusCode: 1800, milvusErrorCode: 'UnexpectedError' });
     expect(JSON.stringify(bad)).not.toContain('wrong-pass');
+  });
+
+  it('never sends the given credentials to a server whose certificate a client would refuse', async () => {
+    // No --ca: the system roots do not know the test PKI, as with an untrusted or self-signed front.
+    const untrusted = { ...target(), ca: null };
+    const wrongName = { ...target(), serverName: 'not-the-host.example', authority: 'not-the-host.example' };
+    for (const t of [untrusted, wrongName]) {
+      received.length = 0;
+      const auth = await probeMilvusAuth(t, { username: 'reader', password: 's3cret-pass' }, ctx());
+      expect(auth).toMatchObject({ grpcCode: status.UNAVAILABLE, accepted: false });
+      const sdk = await probeMilvusVersion({ ...t, credentials: { token: 'reader:s3cret-pass' } }, ctx()).catch((e: unknown) => e);
+      expect(sdk).toBeInstanceOf(ProbeError);
+      expect(received).toEqual([]);
+      // The public default and the anonymous call are still made: they carry no secret.
+      await probeMilvusDefaultPassword(t, ctx());
+      expect(received).toEqual([Buffer.from('root:Milvus').toString('base64')]);
+    }
   });
 
   it('maps the SDK failure to MILVUS_<grpc code> without leaking the password', async () => {

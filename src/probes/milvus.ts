@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import type { ClientConfig, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import type { LatencyFact, MilvusAuthProbe, MilvusHealthFact, MilvusVersionFact, SmokeFact, SmokeStep } from '../facts/types.js';
 import { ProbeError, ProbeTimeoutError } from '../errors.js';
-import { type ProbeContext, hostPort, messageOf, withDeadline } from './deadline.js';
+import { type ProbeContext, hostPort, messageOf, unlessAborted, withDeadline } from './deadline.js';
 import { type GrpcTarget, Metadata, type ProtoJson, grpcCodeName, methodOf, openClient, unary } from './grpc-channel.js';
 
 export interface MilvusCredentials {
@@ -42,9 +42,12 @@ export function sdkConfig(target: MilvusTarget, ctx: Pick<ProbeContext, 'timeout
   return {
     address: hostPort(target.address, target.port),
     ssl: true,
-    tls: target.ca
-      ? { rootCert: Buffer.from(target.ca.join('\n')), ...(target.serverName ? { serverName: target.serverName } : {}) }
-      : { skipCertCheck: true, ...(target.serverName ? { serverName: target.serverName } : {}) },
+    // Verifying, as an application does: against --ca, else the system roots (the SDK's one-way TLS).
+    // The session carries the user's credentials, which must not reach a server that fails that.
+    tls: {
+      ...(target.ca ? { rootCert: Buffer.from(target.ca.join('\n')) } : {}),
+      ...(target.serverName ? { serverName: target.serverName } : {}),
+    },
     channelOptions: {
       // The SDK's serverName sets SNI only; without this :authority is the dialled address and a
       // host rule on the LB falls through to its default backend.
@@ -79,10 +82,25 @@ export class MilvusSession {
     return this.client;
   }
 
-  async close(): Promise<void> {
+  /**
+   * Closes the client, waiting at most `graceMs`: the SDK's close drains its channel pool, which waits
+   * for a call still in flight (a Connect stuck on a tarpit, cut short by Ctrl-C or by a closed gate)
+   * up to that call's own timeout. The run does not wait for it; the channel goes with its deadline.
+   */
+  async close(graceMs = 1_000): Promise<void> {
     const client = this.client;
     this.client = undefined;
-    if (client) await client.then((c) => c.closeConnection()).catch(() => undefined);
+    if (!client) return;
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+      timer.unref();
+    });
+    try {
+      await Promise.race([client.then((c) => c.closeConnection()).catch(() => undefined), grace]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 
@@ -95,7 +113,8 @@ async function withClient<T>(
 ): Promise<T> {
   const own = session ?? new MilvusSession(target, ctx.timeoutMs);
   try {
-    const client = await own.get();
+    // Building the client is CPU, not network, but a cancelled probe must not wait for it.
+    const client = await unlessAborted(own.get(), ctx.signal, 'milvus');
     return await withDeadline(ctx, 'milvus', () => new ProbeTimeoutError('milvus', 'call', budgetMs), (signal) => work(client, signal), budgetMs);
   } catch (err) {
     throw toProbeError(err, target.credentials);
@@ -277,13 +296,13 @@ function authorizationFor(c: MilvusCredentials): string {
   return '';
 }
 
-async function probeMilvusAs(target: GrpcTarget, credentials: MilvusCredentials | null, ctx: ProbeContext): Promise<MilvusAuthProbe> {
+async function probeMilvusAs(target: GrpcTarget, credentials: MilvusCredentials | null, ctx: ProbeContext, verify = false): Promise<MilvusAuthProbe> {
   const method = getVersionMethod();
   const metadata = new Metadata();
   const auth = credentials ? authorizationFor(credentials) : '';
   if (auth) metadata.set('authorization', auth);
   metadata.set('dbname', 'default');
-  const client = openClient(target);
+  const client = openClient(target, { verify });
   try {
     const result = await unary(client, method, {}, metadata, ctx, 'milvus');
     if (!result.ok) return { grpcCode: result.error.code, message: redact(result.error.details, credentials), accepted: false, milvusCode: null, milvusErrorCode: null };
@@ -297,15 +316,16 @@ async function probeMilvusAs(target: GrpcTarget, credentials: MilvusCredentials 
   }
 }
 
+/** The user's credentials: sent only over a connection that verifies the server's certificate. */
 export function probeMilvusAuth(target: GrpcTarget, credentials: MilvusCredentials, ctx: ProbeContext): Promise<MilvusAuthProbe> {
-  return probeMilvusAs(target, credentials, ctx);
+  return probeMilvusAs(target, credentials, ctx, true);
 }
 
 export function probeMilvusAnonymous(target: GrpcTarget, ctx: ProbeContext): Promise<MilvusAuthProbe> {
   return probeMilvusAs(target, null, ctx);
 }
 
-/** root:Milvus, the default every Milvus install starts with. */
+/** root:Milvus, the default every Milvus install starts with (public, so sent whatever the certificate). */
 export function probeMilvusDefaultPassword(target: GrpcTarget, ctx: ProbeContext): Promise<MilvusAuthProbe> {
   return probeMilvusAs(target, { username: 'root', password: 'Milvus' }, ctx);
 }
