@@ -3,16 +3,21 @@
 //       a Python gRPC client + pymilvus, kubectl), as an SRE would script them;
 //   (b) a bare Node script doing the data-path probes concurrently (no judging, no reports);
 //   (c) the doctor's data-path-only run, against the full run with the Kubernetes suites.
-// Reports medians of interleaved rounds, ratios, and peak RSS (GNU time's %M). Needs `npm run build`,
+// Each is run twice per round: over loopback, and through relays that add a round-trip time
+// (BENCH_RTT_MS, default 40 ms) to the load balancer, /healthz and the Kubernetes API, as between a
+// laptop or a CI runner and a cloud region. Reports medians of interleaved rounds, ratios, and peak
+// RSS (GNU time's %M). Needs `npm run build`,
 // nginx and milvus-lite (bash .ci/run installs them), /usr/bin/time, curl, openssl, and optionally dig and kubectl.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startDelayRelay } from './delay-relay.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const RTT_MS = Number(process.env.BENCH_RTT_MS ?? 40);
 const BIN = path.join(REPO, 'bin', 'milvus-l7-doctor.js');
 const PYTHON = path.join(REPO, '.venv', 'bin', 'python');
 const work = mkdtempSync(path.join(tmpdir(), 'l7doctor-bench-'));
@@ -61,42 +66,68 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const { startLab } = await import(path.join(REPO, 'dist', 'src', 'lab', 'lab.js'));
 const lab = await startLab({ provider: 'gcp' });
+const relays = [];
 try {
-  const k = lab.kubernetes;
+  const profiles = { loopback: variantsFor(lab, { port: lab.port, healthzUrl: lab.healthzUrl, kubernetes: lab.kubernetes }) };
+  if (RTT_MS > 0) profiles[`RTT ${RTT_MS} ms`] = variantsFor(lab, await delayed(lab, RTT_MS));
+  await measure(profiles);
+} finally {
+  await Promise.all(relays.map((r) => r.close()));
+  await lab.stop();
+}
+
+/** The lab's TCP endpoints behind delay relays; a kubeconfig copy that points at the delayed API. */
+async function delayed(lab, rttMs) {
+  const relay = async (port) => {
+    const r = await startDelayRelay(port, rttMs / 2);
+    relays.push(r);
+    return r.port;
+  };
+  const healthz = new URL(lab.healthzUrl);
+  const api = new URL(lab.kubernetes.url);
+  const [port, healthzPort, apiPort] = await Promise.all([relay(lab.port), relay(Number(healthz.port)), relay(Number(api.port))]);
+  healthz.port = String(healthzPort);
+  const apiUrl = `${api.protocol}//${api.hostname}:${apiPort}`;
+  const kubeconfigPath = path.join(work, `kubeconfig-rtt-${rttMs}`);
+  writeFileSync(kubeconfigPath, readFileSync(lab.kubernetes.kubeconfigPath, 'utf8').split(lab.kubernetes.url).join(apiUrl));
+  return { port, healthzUrl: healthz.toString(), kubernetes: { ...lab.kubernetes, url: apiUrl, kubeconfigPath } };
+}
+
+function variantsFor(lab, { port, healthzUrl, kubernetes: k }) {
   const token = lab.credentials.token;
   const [dnsHost, dnsPort] = lab.dnsServer.split(':');
-  const endpoint = ['--host', lab.host, '--address', lab.address, '--port', String(lab.port), '--ca', lab.caFile, '--dns-server', lab.dnsServer, '--healthz-url', lab.healthzUrl];
+  const endpoint = ['--host', lab.host, '--address', lab.address, '--port', String(port), '--ca', lab.caFile, '--dns-server', lab.dnsServer, '--healthz-url', healthzUrl];
   const cluster = ['--kubeconfig', k.kubeconfigPath, '-n', k.namespace, '--release', k.release];
   const env = { MILVUS_TOKEN: token };
   const grpcFrame = path.join(work, 'getversion.bin');
   writeFileSync(grpcFrame, Buffer.alloc(5));
-  const url = `https://${lab.host}:${lab.port}/milvus.proto.milvus.MilvusService/GetVersion`;
+  const url = `https://${lab.host}:${port}/milvus.proto.milvus.MilvusService/GetVersion`;
   const curlGrpc = ['--http2', '-sS', '-o', '/dev/null', '-w', '%{http_code}', '-X', 'POST', '-H', 'content-type: application/grpc', '-H', 'te: trailers', '--data-binary', `@${grpcFrame}`, '--max-time', '5'];
   const python = [
     'import grpc, base64',
     'from pymilvus import MilvusClient',
     `ca = open(${JSON.stringify(lab.caFile)}, 'rb').read()`,
     `opts = [('grpc.ssl_target_name_override', ${JSON.stringify(lab.host)}), ('grpc.default_authority', ${JSON.stringify(lab.host)})]`,
-    `ch = grpc.secure_channel('127.0.0.1:${lab.port}', grpc.ssl_channel_credentials(ca), opts)`,
+    `ch = grpc.secure_channel('127.0.0.1:${port}', grpc.ssl_channel_credentials(ca), opts)`,
     "health = ch.unary_unary('/grpc.health.v1.Health/Check', request_serializer=lambda x: x, response_deserializer=lambda x: x)",
     'health(b"", timeout=5)',
     "ver = ch.unary_unary('/milvus.proto.milvus.MilvusService/GetVersion', request_serializer=lambda x: x, response_deserializer=lambda x: x)",
     'for auth in [None, base64.b64encode(b"root:Milvus").decode()]:',
     '    try: ver(b"", timeout=5, metadata=[("authorization", auth)] if auth else None)',
     '    except grpc.RpcError: pass',
-    `c = MilvusClient(uri='https://127.0.0.1:${lab.port}', token=${JSON.stringify(token)}, server_pem_path=${JSON.stringify(lab.caFile)}, server_name=${JSON.stringify(lab.host)}, timeout=5)`,
+    `c = MilvusClient(uri='https://127.0.0.1:${port}', token=${JSON.stringify(token)}, server_pem_path=${JSON.stringify(lab.caFile)}, server_name=${JSON.stringify(lab.host)}, timeout=5)`,
     'c.get_server_version()',
     'for _ in range(20): c.get_server_version()',
   ].join('\n');
 
   const handDataPath = [
     ...(has('dig') ? [['dig', [`@${dnsHost}`, '-p', dnsPort, '+short', '+time=2', lab.host]]] : []),
-    ['openssl', ['s_client', '-connect', `127.0.0.1:${lab.port}`, '-servername', lab.host, '-alpn', 'h2', '-CAfile', lab.caFile, '-showcerts', '-verify_return_error']],
-    ['openssl', ['s_client', '-connect', `127.0.0.1:${lab.port}`, '-noservername']],
-    ['curl', [...curlGrpc, '--cacert', lab.caFile, '--resolve', `${lab.host}:${lab.port}:127.0.0.1`, url]],
-    ['curl', [...curlGrpc, '-k', `https://127.0.0.1:${lab.port}/milvus.proto.milvus.MilvusService/GetVersion`]],
+    ['openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', lab.host, '-alpn', 'h2', '-CAfile', lab.caFile, '-showcerts', '-verify_return_error']],
+    ['openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-noservername']],
+    ['curl', [...curlGrpc, '--cacert', lab.caFile, '--resolve', `${lab.host}:${port}:127.0.0.1`, url]],
+    ['curl', [...curlGrpc, '-k', `https://127.0.0.1:${port}/milvus.proto.milvus.MilvusService/GetVersion`]],
     [PYTHON, ['-c', python]],
-    ['curl', ['-sS', '--max-time', '5', lab.healthzUrl]],
+    ['curl', ['-sS', '--max-time', '5', healthzUrl]],
   ];
   // The reads an SRE makes: kubectl when installed (the lab's API speaks HTTPS with its CA in the
   // kubeconfig, as a real one does), else curl with the kubeconfig's token.
@@ -130,40 +161,52 @@ try {
     'standard tools, one after another (data path + Kubernetes reads)': () => sequence([...handDataPath, ...handK8s]),
     'bare Node script, concurrent probes': () =>
       timed(process.execPath, [path.join(REPO, 'bench', 'bare-node.mjs')], {
-        env: { ...env, LAB_HOST: lab.host, LAB_PORT: String(lab.port), LAB_CA: lab.caFile, LAB_HEALTHZ: lab.healthzUrl },
+        env: { ...env, LAB_HOST: lab.host, LAB_PORT: String(port), LAB_CA: lab.caFile, LAB_HEALTHZ: healthzUrl },
       }),
   };
 
-  const samples = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
-  for (const run of Object.values(variants)) await run(); // warm caches (Python bytecode, OS page cache)
+  return variants;
+}
+
+async function measure(profiles) {
+  const runs = Object.entries(profiles).flatMap(([profile, variants]) => Object.entries(variants).map(([name, run]) => ({ profile, name, run })));
+  const samples = new Map(runs.map((r) => [r, []]));
+  for (const { run } of runs) await run(); // warm caches (Python bytecode, OS page cache)
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, run] of Object.entries(variants)) {
-      const r = await run();
-      if (r.code !== 0) throw new Error(`${name} exited ${r.code}: ${r.stderr?.slice(0, 400)}`);
-      samples[name].push(r);
+    for (const r of runs) {
+      const result = await r.run();
+      if (result.code !== 0) throw new Error(`${r.name} (${r.profile}) exited ${result.code}: ${result.stderr?.slice(0, 400)}`);
+      samples.get(r).push(result);
     }
   }
-  const rows = Object.entries(samples).map(([name, rs]) => ({ name, ms: Math.round(median(rs.map((r) => r.ms))), rssMiB: Math.round(Math.max(...rs.map((r) => r.rssKiB)) / 1024) }));
-  const by = Object.fromEntries(rows.map((r) => [r.name, r]));
-  const full = by['doctor, data path + Kubernetes'];
-  const dp = by['doctor, data path only'];
-  const ratios = {
-    'standard tools (data path) / doctor data path only': by['standard tools, one after another (data path)'].ms / dp.ms,
-    'standard tools (+Kubernetes reads) / doctor full': by['standard tools, one after another (data path + Kubernetes reads)'].ms / full.ms,
-    'doctor data path only / bare Node script': dp.ms / by['bare Node script, concurrent probes'].ms,
-    'doctor full / doctor data path only': full.ms / dp.ms,
-  };
+  const rows = runs.map((r) => {
+    const rs = samples.get(r);
+    return { profile: r.profile, name: r.name, ms: Math.round(median(rs.map((x) => x.ms))), rssMiB: Math.round(Math.max(...rs.map((x) => x.rssKiB)) / 1024) };
+  });
+  const ratios = {};
+  for (const profile of Object.keys(profiles)) {
+    const by = Object.fromEntries(rows.filter((r) => r.profile === profile).map((r) => [r.name, r]));
+    const full = by['doctor, data path + Kubernetes'];
+    const dp = by['doctor, data path only'];
+    ratios[profile] = {
+      'standard tools (data path) / doctor data path only': by['standard tools, one after another (data path)'].ms / dp.ms,
+      'standard tools (+Kubernetes reads) / doctor full': by['standard tools, one after another (data path + Kubernetes reads)'].ms / full.ms,
+      'doctor data path only / bare Node script': dp.ms / by['bare Node script, concurrent probes'].ms,
+      'doctor full / doctor data path only': full.ms / dp.ms,
+    };
+  }
   const width = Math.max(...rows.map((r) => r.name.length));
   const out = [
     `milvus-l7-doctor bench — ${ROUNDS} interleaved rounds, medians, lab flavour gcp (nginx + milvus-lite + Kubernetes API), node ${process.version}`,
-    ...rows.map((r) => `${r.name.padEnd(width)}  ${String(r.ms).padStart(6)} ms   peak RSS ${String(r.rssMiB).padStart(4)} MiB`),
-    '',
-    ...Object.entries(ratios).map(([k, v]) => `${k}: ${v.toFixed(2)}×`),
+    ...Object.keys(profiles).flatMap((profile) => [
+      '',
+      `${profile}${profile === 'loopback' ? '' : ' (added by relays in front of the load balancer, /healthz and the Kubernetes API)'}:`,
+      ...rows.filter((r) => r.profile === profile).map((r) => `  ${r.name.padEnd(width)}  ${String(r.ms).padStart(6)} ms   peak RSS ${String(r.rssMiB).padStart(4)} MiB`),
+      ...Object.entries(ratios[profile]).map(([k, v]) => `  ${k}: ${v.toFixed(2)}×`),
+    ]),
     ...(has('dig') ? [] : ['(dig not installed: the standard-tools run has no DNS step; apt-get install dnsutils)']),
   ].join('\n');
   process.stdout.write(`${out}\n`);
   mkdirSync(path.join(REPO, 'bench', 'out'), { recursive: true });
-  writeFileSync(path.join(REPO, 'bench', 'out', 'results.json'), JSON.stringify({ rounds: ROUNDS, rows, ratios, at: new Date().toISOString() }, null, 2));
-} finally {
-  await lab.stop();
+  writeFileSync(path.join(REPO, 'bench', 'out', 'results.json'), JSON.stringify({ rounds: ROUNDS, rttMs: RTT_MS, rows, ratios, at: new Date().toISOString() }, null, 2));
 }

@@ -59,7 +59,7 @@ export const milvusChecks = defineChecks([
     title: 'the given credentials are accepted (or none are needed)',
     severity: 'critical',
     hint: 'authorization is enabled on this Milvus: give a token (--token or MILVUS_TOKEN) or --user/--password',
-    why: 'With authorizationEnabled, every call without valid credentials fails UNAUTHENTICATED "missing authorization".',
+    why: 'With authorizationEnabled, every call without valid credentials fails UNAUTHENTICATED "missing authorization". The doctor presents the given credentials only over TLS that verifies (against --ca or the system roots, for the server name): a certificate a client would refuse blocks this check instead of handing the secret to whoever serves it.',
     judge: (f, opts): Judgement => {
       const cut = interrupted(f.dataPath.milvusAuth);
       if (cut) return cut;
