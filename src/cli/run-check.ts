@@ -6,6 +6,7 @@ import type { Facts, JudgeOptions } from '../facts/types.js';
 import { gather } from '../facts/gather.js';
 import { loadSnapshot, saveSnapshot } from '../facts/snapshot.js';
 import { prepareSuites, type SuiteEngine, type SuiteRun } from '../engine/run-suites.js';
+import { SdkWorker } from '../probes/sdk-worker.js';
 import { ReporterSet, createReporters, detectColor } from '../../reporters/index.js';
 import type { GatherStep } from '../../reporters/types.js';
 import type { RunConfig } from './config.js';
@@ -79,13 +80,17 @@ export async function runCheck(config: RunConfig, io: Io, signal: AbortSignal, e
     { stderr: io.stderr, secrets: config.secrets },
   );
 
+  // The SDK's thread starts loading the SDK before anything else here: it is the longest start-up.
+  if (!config.fromSnapshot && (config.gather.host || config.gather.address || config.gather.k8s?.mode === 'live')) SdkWorker.prewarm();
   // The judging engine gets ready while the probes run; a run that ends early closes it.
-  const engineReady: Promise<SuiteEngine | Error> = (process.env.L7_SEQ ? new Promise<void>((r) => setTimeout(r, 0)) : Promise.resolve()).then(() => prepareSuites()).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+  const engineReady: Promise<SuiteEngine | Error> = prepareSuites().catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
   try {
     return await judgeAndReport(config, io, signal, extraTarget, reporters, startedAt, engineReady);
   } finally {
     const engine = await engineReady;
     if (!(engine instanceof Error)) await engine.close();
+    // Discovery found nothing to dial: the thread nobody took goes too.
+    await SdkWorker.discardWarm();
   }
 }
 

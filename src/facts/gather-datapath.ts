@@ -21,6 +21,7 @@ import { probeGrpcOverHttp2 } from '../probes/http2.js';
 import { runProbe, skipped } from '../probes/outcome.js';
 import { probeTcp } from '../probes/tcp.js';
 import { probeTls } from '../probes/tls.js';
+import { SdkWorker } from '../probes/sdk-worker.js';
 
 export interface DataPathTarget {
   readonly host: string | null;
@@ -63,7 +64,15 @@ interface GrpcGate {
   readonly grpcTarget: { address: string; port: number; serverName: string | null; authority: string; ca: string[] | null };
 }
 interface SdkGate extends GrpcGate {
-  readonly session: InstanceType<MilvusProbes['MilvusSession']>;
+  readonly worker: SdkWorker;
+}
+
+function startSdkWorker(): SdkWorker | Error {
+  try {
+    return new SdkWorker();
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
 }
 
 export async function gatherDataPath(target: DataPathTarget, options: DataPathOptions): Promise<DataPathFacts> {
@@ -86,15 +95,17 @@ export async function gatherDataPath(target: DataPathTarget, options: DataPathOp
   const speculate = async <T>(gate: Promise<{ readonly skip?: Outcome<never> }>, run: (c: typeof ctx) => Promise<Outcome<T>>): Promise<Outcome<T>> => {
     const cancel = new AbortController();
     const result = run({ signal: AbortSignal.any([options.signal, cancel.signal]), timeoutMs: options.timeoutMs });
+    result.catch(() => undefined); // awaited below, after the gate: never an unhandled rejection meanwhile
     const g = await gate;
     if (!g.skip) return result;
     cancel.abort();
     await result.catch(() => undefined);
     return g.skip;
   };
-  // Milvus probes come last in the graph, but loading the SDK is the slowest start-up cost: begin now.
   const milvusModule = import('../probes/milvus.js');
-  milvusModule.then((m) => m.preloadSdk()).catch(() => undefined);
+  // The SDK probes' thread, started now: loading the SDK is the slowest start-up cost, and it runs
+  // there on another core while the probes here proceed. Not started when nothing will be dialled.
+  const sdkWorker: SdkWorker | Error | null = target.host || target.address ? startSdkWorker() : null;
   const host = target.host;
   const serverName = target.serverName ?? host;
   const hasCredentials = !!(target.credentials && (target.credentials.token || target.credentials.username));
@@ -192,8 +203,10 @@ export async function gatherDataPath(target: DataPathTarget, options: DataPathOp
     const [c, g] = await Promise.all([connected, grpcSetup]);
     if (c.skip) return { skip: c.skip };
     if (g.skip) return { skip: g.skip };
-    const milvusTarget = { ...g.grpcTarget, credentials: hasCredentials ? target.credentials : null };
-    return { ...g, session: new g.milvus.MilvusSession(milvusTarget, options.timeoutMs) };
+    if (!sdkWorker) return { skip: skipped('nothing to dial') };
+    if (sdkWorker instanceof Error) return { skip: { status: 'error', error: { code: 'PROBE_INTERNAL', layer: 'milvus', message: sdkWorker.message }, ms: 0 } };
+    sdkWorker.open({ ...g.grpcTarget, credentials: hasCredentials ? target.credentials : null }, options.timeoutMs);
+    return { ...g, worker: sdkWorker };
   })();
   // The SDK's outcomes count once the front routes gRPC and, without credentials, once the anonymous
   // call has shown that none are needed: else they would all fail for the same reason.
@@ -205,14 +218,18 @@ export async function gatherDataPath(target: DataPathTarget, options: DataPathOp
     }
     return {};
   })();
-  const sdkProbe = <T>(run: (s: SdkGate, c: typeof ctx) => Promise<T>) => (): Promise<Outcome<T>> =>
+  const milvusVersion = step('milvusVersion', 'milvus', () =>
     speculate(sdkReady, async (c) => {
       const s = await sdkSetup;
-      return s.skip ? s.skip : runProbe(() => run(s, c), 'milvus');
-    });
-
-  const milvusVersion = step('milvusVersion', 'milvus', sdkProbe((s, c): Promise<MilvusVersionFact> => s.milvus.probeMilvusVersion(s.session.target, c, s.session)));
-  const milvusHealth = step('milvusHealth', 'milvus', sdkProbe((s, c) => s.milvus.probeMilvusHealth(s.session.target, c, s.session)));
+      return s.skip ? s.skip : s.worker.run('version', c);
+    }),
+  );
+  const milvusHealth = step('milvusHealth', 'milvus', () =>
+    speculate(sdkReady, async (c) => {
+      const s = await sdkSetup;
+      return s.skip ? s.skip : s.worker.run('health', c);
+    }),
+  );
   const afterVersion = (async (): Promise<Gate<SdkGate>> => {
     const [s, v] = await Promise.all([sdkSetup, milvusVersion]);
     if (v.status === 'skipped') return { skip: v };
@@ -224,12 +241,12 @@ export async function gatherDataPath(target: DataPathTarget, options: DataPathOp
     const s = await afterVersion;
     if (s.skip) return s.skip;
     if (options.latencySamples <= 0) return skipped('no latency samples requested');
-    return runProbe(() => s.milvus.probeMilvusLatency(s.session.target, options.latencySamples, ctx, s.session), 'milvus');
+    return s.worker.run('latency', ctx, options.latencySamples);
   });
   const smoke = step('smoke', 'milvus', async () => {
     if (!options.smoke) return skipped('not requested (--smoke)');
     const s = await afterVersion;
-    return s.skip ? s.skip : runProbe(() => s.milvus.probeMilvusSmoke(s.session.target, ctx, s.session), 'milvus');
+    return s.skip ? s.skip : s.worker.run('smoke', ctx);
   });
 
   const healthzUrl = target.healthzUrl;
@@ -254,8 +271,7 @@ export async function gatherDataPath(target: DataPathTarget, options: DataPathOp
     smoke: await smoke,
     healthz: await healthz,
   };
-  // A session whose outcomes were discarded is not waited for: it is closed in the background.
-  const [sdk, sdkGate] = await Promise.all([sdkSetup, sdkReady]);
-  if (!sdk.skip) await sdk.session.close(sdkGate.skip ? 0 : undefined);
+  // Ending the thread ends its client, and any call of a discarded probe still in flight with it.
+  if (sdkWorker && !(sdkWorker instanceof Error)) await sdkWorker.close();
   return facts;
 }
