@@ -19,6 +19,21 @@ function setup() {
 }
 
 describe('live view', () => {
+  it('prints checks in catalogue order whatever order they finish in, counting them as they come', () => {
+    const ids = SAMPLE_CHECKS.map((c) => c.id);
+    let state = reduceTui(initialTuiState, { type: 'runStart', info: { target: SAMPLE_TARGET, startedAt: '', checkCount: ids.length + 1, checkIds: [ids[0]!, 'never.reported', ...ids.slice(1)] } });
+    const printedIds = () => state.finished.filter((i) => i.kind === 'check').map((i) => (i.kind === 'check' ? i.check.id : ''));
+    for (const c of [...SAMPLE_CHECKS].reverse()) state = reduceTui(state, { type: 'check', result: c });
+    // All counted at once; only the first printed, since the second never came.
+    expect(state.counts.pass + state.counts.warn + state.counts.fail + state.counts.skip + state.counts.blocked + state.counts.error).toBe(ids.length);
+    expect(printedIds()).toEqual([ids[0]]);
+    state = reduceTui(state, { type: 'end', report: sampleReport() });
+    expect(printedIds()).toEqual(ids);
+    // In order, each area gets one heading.
+    const headings = state.finished.filter((i) => i.kind === 'area');
+    expect(headings.every((h) => h.kind === 'area' && !h.continued)).toBe(true);
+  });
+
   it('shows the header and a spinner per running gather step, then each step’s result', async () => {
     const { store, view } = setup();
     store.dispatch({ type: 'runStart', info: { target: SAMPLE_TARGET, startedAt: '', checkCount: SAMPLE_CHECKS.length } });

@@ -35,7 +35,14 @@ export interface TuiState {
   /** Header and gather steps move into <Static> when the first check arrives, so they stay on top. */
   readonly committed: boolean;
   readonly finished: readonly FinishedItem[];
+  /** Every check received, in arrival order (the running counts). */
   readonly checks: readonly CheckResult[];
+  /** The checks in <Static> so far: in catalogue order, as soon as every check before them is in. */
+  readonly printed: readonly CheckResult[];
+  /** The catalogue order of the run (RunInfo.checkIds), the next position to print, and checks waiting for it. */
+  readonly order: readonly string[];
+  readonly cursor: number;
+  readonly held: ReadonlyMap<string, CheckResult>;
   readonly counts: Summary;
   readonly end?: EndView;
 }
@@ -52,6 +59,10 @@ export const initialTuiState: TuiState = {
   committed: false,
   finished: [],
   checks: [],
+  printed: [],
+  order: [],
+  cursor: 0,
+  held: new Map(),
   counts: emptySummary(),
 };
 
@@ -62,24 +73,48 @@ function commit(state: TuiState): TuiState {
   return { ...state, committed: true, finished: [...state.finished, ...finished] };
 }
 
-function addCheck(state: TuiState, check: CheckResult): TuiState {
-  const s = commit(state);
+/** Appends one check to <Static>, under its area's heading. */
+function print(s: TuiState, check: CheckResult): TuiState {
   const items: FinishedItem[] = [];
-  const last = s.checks.at(-1);
+  const last = s.printed.at(-1);
   if (!last || last.area !== check.area) {
-    // Checks arrive grouped by area (one suite file per area); an area seen before gets a "continued" heading.
-    const continued = s.checks.some((c) => c.area === check.area);
+    // In catalogue order an area comes once; a check outside the order may still reopen one.
+    const continued = s.printed.some((c) => c.area === check.area);
     items.push({ kind: 'area', key: `area:${s.finished.length}`, area: check.area, continued });
   }
   items.push({ kind: 'check', key: `check:${s.finished.length}:${check.id}`, check });
+  return { ...s, finished: [...s.finished, ...items], printed: [...s.printed, check] };
+}
+
+/** Prints held checks from the cursor on while the next is in; at the end, passes over those that never came. */
+function flush(state: TuiState, final: boolean): TuiState {
+  let s = state;
+  const held = new Map(s.held);
+  let cursor = s.cursor;
+  for (; cursor < s.order.length; cursor++) {
+    const next = held.get(s.order[cursor]!);
+    if (!next) {
+      if (final) continue;
+      break;
+    }
+    held.delete(next.id);
+    s = print(s, next);
+  }
+  return { ...s, held, cursor };
+}
+
+function addCheck(state: TuiState, check: CheckResult, late = false): TuiState {
+  const s = commit(state);
   const counts = { ...s.counts, [check.verdict]: s.counts[check.verdict] + 1 };
-  return { ...s, finished: [...s.finished, ...items], checks: [...s.checks, check], counts };
+  const received = { ...s, checks: [...s.checks, check], counts };
+  if (late || !s.order.includes(check.id)) return print(received, check);
+  return flush({ ...received, held: new Map(s.held).set(check.id, check) }, false);
 }
 
 export function reduceTui(state: TuiState, event: TuiEvent): TuiState {
   switch (event.type) {
     case 'runStart':
-      return { ...state, target: event.info.target, checkCount: event.info.checkCount };
+      return { ...state, target: event.info.target, checkCount: event.info.checkCount, order: event.info.checkIds ?? [] };
     case 'gatherStart':
       return { ...state, steps: event.steps.map((s) => ({ key: s.key, label: s.label, status: 'running' as const })) };
     case 'gatherStep': {
@@ -95,8 +130,8 @@ export function reduceTui(state: TuiState, event: TuiEvent): TuiState {
     case 'end': {
       // Checks the engine only reported at the end still appear, once.
       const seen = new Set(state.checks.map((c) => c.id));
-      let s = commit(state);
-      for (const c of event.report.checks) if (!seen.has(c.id)) s = addCheck(s, c);
+      let s = flush(commit(state), true);
+      for (const c of event.report.checks) if (!seen.has(c.id)) s = addCheck(s, c, true);
       const checks = event.report.checks.length > 0 ? event.report.checks : s.checks;
       const summary = event.report.checks.length > 0 ? event.report.summary : summarize(s.checks);
       return {
