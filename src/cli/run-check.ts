@@ -1,7 +1,7 @@
 // One doctor run: gather (or load) facts, judge them in the vitest suites, report, and pick the exit code.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CATALOG } from '../catalog.js';
-import { EXIT, exitCodeFor, summarize, type CheckResult, type Report } from '../model.js';
+import { AREAS, EXIT, exitCodeFor, summarize, type CheckResult, type Report } from '../model.js';
 import type { Facts, JudgeOptions } from '../facts/types.js';
 import { gather } from '../facts/gather.js';
 import { loadSnapshot, saveSnapshot } from '../facts/snapshot.js';
@@ -129,7 +129,8 @@ async function judgeAndReport(
   if (config.snapshotFile) await saveSnapshot(config.snapshotFile, facts);
 
   const target = { ...targetOf(facts), ...extraTarget };
-  const order = new Map(CATALOG.map((c, i) => [c.id, i]));
+  // One order for every output: by area along the request's path (AREAS), then catalogue order.
+  const order = new Map(CATALOG.map((c, i) => [c.id, AREAS.indexOf(c.area) * CATALOG.length + i]));
   const byCatalogue = (a: string, b: string) => (order.get(a) ?? 0) - (order.get(b) ?? 0);
   reporters.onRunStart?.({ target, startedAt: startedAt.toISOString(), checkCount: config.selected.length, checkIds: [...config.selected].sort(byCatalogue) });
   const options = judgeOptions(config, config.fromSnapshot ? facts.gatheredAt : new Date().toISOString());
