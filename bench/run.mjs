@@ -9,7 +9,7 @@
 // RSS (GNU time's %M). Needs `npm run build`,
 // nginx and milvus-lite (bash .ci/run installs them), /usr/bin/time, curl, openssl, and optionally dig and kubectl.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,6 +74,7 @@ try {
 } finally {
   await Promise.all(relays.map((r) => r.close()));
   await lab.stop();
+  rmSync(work, { recursive: true, force: true });
 }
 
 /** The lab's TCP endpoints behind delay relays; a kubeconfig copy that points at the delayed API. */

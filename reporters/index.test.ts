@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { EXIT, exitCodeFor } from '../src/model.js';
 import { JUnitReporter, JsonReporter, LazyTuiReporter, PlainReporter, ReporterSet, createReporters, type CreateReportersOptions, type DoctorReporter } from './index.js';
 import { SAMPLE_CHECKS, SAMPLE_SECRET, playSampleRun, sampleReport } from './sample-run.js';
+import { tempDir } from '../test/tmp.js';
 
 function sink() {
   const stream = new PassThrough();
@@ -52,7 +52,7 @@ describe('createReporters', () => {
   });
 
   it('keeps secrets out of every output', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'reporters-'));
+    const dir = tempDir('reporters-');
     const out = sink();
     const set = new ReporterSet(
       createReporters(options({ stdout: out.stream, jsonFile: join(dir, 'r.json'), junitFile: join(dir, 'j.xml'), secrets: [SAMPLE_SECRET] })),
@@ -82,7 +82,7 @@ describe('ReporterSet', () => {
   });
 
   it('reports a report file it cannot write as one clear line and exit code 3', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'reporters-'));
+    const dir = tempDir('reporters-');
     await writeFile(join(dir, 'file'), '');
     const bad = join(dir, 'file', 'junit.xml');
     const out = sink();

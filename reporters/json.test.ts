@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, readdir, writeFile, chmod } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, writeFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -12,6 +11,7 @@ import { ReportWriteError } from './atomic-write.js';
 import { JsonReporter, serializeReport } from './json.js';
 import { createRedactor } from './redact.js';
 import { SAMPLE_CHECKS, SAMPLE_SECRET, sampleReport } from './sample-run.js';
+import { tempDir } from '../test/tmp.js';
 
 // ajv-formats is CommonJS with a default export; under NodeNext its default import is the module object.
 const addFormats = addFormatsModule.default;
@@ -83,7 +83,7 @@ describe('JsonReporter', () => {
   });
 
   it('writes --json FILE atomically, creating the directory, leaving no temp file', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'json-report-'));
+    const dir = tempDir('json-report-');
     const file = join(dir, 'out', 'report.json');
     const reporter = new JsonReporter({ file, secrets: [SAMPLE_SECRET] });
     expect(reporter.writesStdout).toBe(false);
@@ -95,7 +95,7 @@ describe('JsonReporter', () => {
   });
 
   it('replaces an existing file whole', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'json-report-'));
+    const dir = tempDir('json-report-');
     const file = join(dir, 'report.json');
     await writeFile(file, 'x'.repeat(100_000));
     await new JsonReporter({ file }).onEnd(sampleReport());
@@ -103,7 +103,7 @@ describe('JsonReporter', () => {
   });
 
   it('fails with a typed error naming the file when it cannot write', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'json-report-'));
+    const dir = tempDir('json-report-');
     const blocker = join(dir, 'not-a-dir');
     await writeFile(blocker, '');
     await chmod(blocker, 0o444);

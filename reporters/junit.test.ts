@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
@@ -33,6 +32,7 @@ for suite in xml:
     out["suites"].append(s)
 print(json.dumps(out))
 `;
+import { tempDir } from '../test/tmp.js';
 
 interface CaseDigest {
   name: string;
@@ -59,7 +59,7 @@ function readBack(file: string): Digest {
 }
 
 async function writeSample(checks: readonly CheckResult[] = SAMPLE_CHECKS) {
-  const dir = await mkdtemp(join(tmpdir(), 'junit-'));
+  const dir = tempDir('junit-');
   const file = join(dir, 'reports', 'junit.xml');
   await new JUnitReporter({ file, secrets: [SAMPLE_SECRET] }).onEnd(sampleReport(checks));
   return { dir, file, xml: await readFile(file, 'utf8') };
@@ -152,7 +152,7 @@ describe('JUnitReporter', () => {
     expect(observed['@value']).toBe('a<b>&"c\'\\x00\\x08\\x0b\\x1f\tend\nline2\\ud800');
     expect(escapeXmlText('<&>')).toBe('&lt;&amp;&gt;');
     if (existsSync(PYTHON)) {
-      const dir = mkdtempSync(join(tmpdir(), 'junit-'));
+      const dir = tempDir('junit-');
       writeFileSync(join(dir, 'j.xml'), xml);
       const back = readBack(join(dir, 'j.xml')).suites[0].cases[0];
       expect(back.name).toBe('x.<&>');
@@ -164,7 +164,7 @@ describe('JUnitReporter', () => {
   });
 
   it('fails with a typed error naming the file when it cannot write', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'junit-'));
+    const dir = tempDir('junit-');
     await writeFile(join(dir, 'file'), '');
     const err = await new JUnitReporter({ file: join(dir, 'file', 'junit.xml') }).onEnd(sampleReport()).then(
       () => undefined,

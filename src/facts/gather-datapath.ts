@@ -12,7 +12,7 @@
 // A probe that sends the user's credentials verifies the server's certificate first (see
 // probes/grpc-channel.ts), so starting early never sends a secret to a server a client would refuse.
 import type { Area, Outcome } from '../model.js';
-import type { DataPathFacts, GrpcHttpFact, MilvusAuthProbe, MilvusVersionFact, TlsFact } from './types.js';
+import type { DataPathFacts, GrpcHttpFact, MilvusAuthProbe, TlsFact } from './types.js';
 import { hostPort } from '../probes/deadline.js';
 import { probeDns } from '../probes/dns.js';
 import { probeGrpcHealth } from '../probes/grpc-health.js';

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProbeError } from '../errors.js';
 import { probeDns } from './dns.js';
 import { codeOf, probeCtx, startDnsServer } from './testkit.js';
 

@@ -1,6 +1,5 @@
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProbeError } from '../errors.js';
 import { parseCounts, parseJson, probeHealthz } from './healthz.js';
 import { closeServer, codeOf, listen, probeCtx, refusedPort, startTarpit } from './testkit.js';
 

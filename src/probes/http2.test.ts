@@ -1,7 +1,6 @@
 import { constants, createSecureServer, type Http2SecureServer, type SecureServerOptions, type ServerHttp2Stream } from 'node:http2';
 import { createServer as createTlsServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProbeError } from '../errors.js';
 import { GET_VERSION_PATH, probeGrpcOverHttp2 } from './http2.js';
 import { closeServer, codeOf, HOST, listen, makePki, probeCtx, startTarpit } from './testkit.js';
 

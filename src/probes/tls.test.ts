@@ -1,7 +1,6 @@
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTlsServer, type Server as TlsServer, type TlsOptions } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProbeError } from '../errors.js';
 import { probeTls } from './tls.js';
 import { closeServer, codeOf, HOST, listen, makePki, probeCtx, refusedPort, startTarpit, type Pki } from './testkit.js';
 

@@ -1,11 +1,11 @@
 // Bad input: one clear line on stderr, exit 2, no stack trace, nothing on stdout.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { runCli } from './cli.js';
+import { tempDir } from '../tmp.js';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'l7doctor-bad-'));
+const dir = tempDir('l7doctor-bad-');
 const garbage = path.join(dir, 'garbage.pem');
 writeFileSync(garbage, 'this is not a certificate\n');
 const brokenPem = path.join(dir, 'broken.pem');
@@ -52,9 +52,9 @@ describe('bad input', () => {
 
 describe('an incomplete install', () => {
   test('checks that never report make the run exit 3, never a silent pass', async () => {
-    const { cpSync, mkdtempSync: mk, rmSync } = await import('node:fs');
+    const { cpSync, rmSync } = await import('node:fs');
     const { REPO } = await import('./cli.js');
-    const copy = mk(path.join(tmpdir(), 'l7doctor-install-'));
+    const copy = tempDir('l7doctor-install-');
     for (const part of ['bin', 'dist', 'package.json', 'node_modules']) {
       if (part === 'node_modules') (await import('node:fs')).symlinkSync(path.join(REPO, part), path.join(copy, part));
       else cpSync(path.join(REPO, part), path.join(copy, part), { recursive: true });

@@ -1,8 +1,7 @@
 // The `check` command as a user runs it against a deployment (the lab, started here): explicit
 // flags, credentials from the environment, every output at once, snapshots, discovery, permissions.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -10,10 +9,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startLab, type LabHandle } from '../../src/lab/lab.js';
 import { AREAS } from '../../src/model.js';
 import { REPO, parseReport, runCli, verdictsOf } from './cli.js';
+import { tempDir } from '../tmp.js';
 
 let lab: LabHandle;
 let forbiddenLab: LabHandle;
-const dir = mkdtempSync(path.join(tmpdir(), 'l7doctor-check-'));
+const dir = tempDir('l7doctor-check-');
 
 beforeAll(async () => {
   [lab, forbiddenLab] = await Promise.all([

@@ -1,13 +1,13 @@
 // The real CLI against the lab: healthy → exit 0 and everything passes; each data-path fault →
 // exit 1 with exactly its own checks failing (test/e2e/faults.ts says what "right" means).
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { listFaults } from '../../src/lab/lab.js';
 import { FAULT_NAMES } from '../../src/lab/faults.js';
 import { parseReport, runCli } from './cli.js';
 import { assertFault } from './faults.js';
+import { tempDir } from '../tmp.js';
 
 const DATA_PATH_AREAS = ['dns', 'tcp', 'tls', 'alpn', 'http2', 'grpc', 'milvus', 'security', 'healthz'];
 
@@ -45,7 +45,7 @@ describe('lab, one data-path fault at a time', () => {
   });
 
   test('a tarpit ends the probing within --timeout + 2 s', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'l7doctor-tarpit-'));
+    const dir = tempDir('l7doctor-tarpit-');
     const snapshot = path.join(dir, 'facts.json');
     const run = await runCli(['lab', '--fault', 'tarpit', '--output', 'json', '--timeout', '2s', '--snapshot', snapshot]);
     const report = parseReport(run);

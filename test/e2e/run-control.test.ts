@@ -1,16 +1,16 @@
 // How a run is steered from outside: Ctrl-C finishes the report; --wait retries until the load
 // balancer settles (a CI gate right after a deploy).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startLab, type LabHandle } from '../../src/lab/lab.js';
 import type { Report } from '../../src/model.js';
 import { BIN, parseReport, runCli } from './cli.js';
+import { tempDir } from '../tmp.js';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'l7doctor-control-'));
+const dir = tempDir('l7doctor-control-');
 let lab: LabHandle;
 beforeAll(async () => {
   lab = await startLab({ kubernetes: false });

@@ -1,11 +1,10 @@
 // The live reader and every Kubernetes/AWS/GCP check against the lab's Kubernetes API stand-in (the real
 // client-node over HTTP, port-forward over WebSocket to gRPC backends made here), for both flavours and
 // each of the lab's faults: the fault's own checks fail, and none of the other checks here fails.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createSecureServer, createServer as createH2cServer, type Http2SecureServer, type Http2Server, type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { awsChecks } from '../../checks/aws.js';
@@ -17,6 +16,7 @@ import { K8S_FAULTS } from '../../lab/k8s-api/faults.js';
 import { startK8sApi, type K8sApiHandle } from '../../lab/k8s-api/server.js';
 import { createLabPki } from '../../lab/pki.js';
 import { readLive } from './live.js';
+import { tempDir } from '../../../test/tmp.js';
 
 const MINE: readonly CheckDef[] = [...k8sChecks, ...awsChecks, ...gcpChecks];
 const HOST = 'milvus-demo.milvus.io';
@@ -45,7 +45,7 @@ interface Backends {
 }
 
 async function startBackends(): Promise<Backends> {
-  const dir = mkdtempSync(join(tmpdir(), 'k8s-lab-'));
+  const dir = tempDir('k8s-lab-');
   const now = Date.now();
   const good = await createLabPki(join(dir, 'good'), { host: HOST, leaf: { name: HOST } });
   const old = await createLabPki(join(dir, 'old'), { host: HOST, leaf: { name: HOST, notBefore: new Date(now - 100 * DAY), notAfter: new Date(now - 10 * DAY) } });
@@ -93,7 +93,7 @@ async function runAgainstLab(backends: Backends, provider: 'aws' | 'gcp', faults
     ingressAddress: provider === 'gcp' ? '34.111.144.65' : 'k8s-milvus-milvusde-2f72215c02-778371620.us-east-2.elb.amazonaws.com',
     backend: { milvus: backends.milvus, milvusTls: backends.milvusTls, healthz: backends.healthz },
     tls: backends.tls,
-    dir: mkdtempSync(join(tmpdir(), 'k8s-lab-api-')),
+    dir: tempDir('k8s-lab-api-'),
     forbidden,
   });
   try {

@@ -1,10 +1,9 @@
 // The live reader against a small in-test HTTP server speaking the Kubernetes API's JSON, through the real
 // @kubernetes/client-node: objects, a 403 Status, Milvus's own 500 through the proxy, an API server that is
 // not there, one that never answers, and kubeconfigs that are wrong in each way.
-import { mkdtempSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
+import { writeFileSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { UsageError } from '../../errors.js';
@@ -14,8 +13,9 @@ import { parseManifestText } from './manifests.js';
 import { kindOf, nameOf, type RawObject } from './objects.js';
 import { readLive } from './live.js';
 import { gatherK8s } from '../../facts/gather-k8s.js';
+import { tempDir } from '../../../test/tmp.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'k8s-live-'));
+const dir = tempDir('k8s-live-');
 
 function awsObjects(): RawObject[] {
   const base = join(FIXTURES, 'aws', 'base');
@@ -201,7 +201,7 @@ describe('live reader', () => {
 
   test('no kubeconfig anywhere is a UsageError, not a fall back to localhost:8080', async () => {
     const saved = { HOME: process.env.HOME, KUBECONFIG: process.env.KUBECONFIG, KUBERNETES_SERVICE_HOST: process.env.KUBERNETES_SERVICE_HOST };
-    process.env.HOME = mkdtempSync(join(tmpdir(), 'home-'));
+    process.env.HOME = tempDir('home-');
     delete process.env.KUBECONFIG;
     delete process.env.KUBERNETES_SERVICE_HOST;
     try {

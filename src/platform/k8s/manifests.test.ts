@@ -1,7 +1,6 @@
 // The offline loader: helm template output, directories, List kinds, JSON, stdin, and invalid YAML as a
 // one-line UsageError naming the file and line. Secrets never reach the snapshot.
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, test } from 'vitest';
@@ -10,6 +9,7 @@ import { FIXTURES } from '../../checks/k8s-testkit.js';
 import { discoverTarget } from './discover.js';
 import { loadManifests, parseManifestText } from './manifests.js';
 import { parseTlsSecret } from './tls-secret.js';
+import { tempDir } from '../../../test/tmp.js';
 
 describe('offline loader', () => {
   test('helm template output: # Source comments, --- separators, empty documents', async () => {
@@ -63,7 +63,7 @@ describe('offline loader', () => {
 
   test('a path that does not exist, or a directory without manifests', async () => {
     await expect(loadManifests('/nonexistent/manifests', {})).rejects.toMatchObject({ code: 'MANIFEST_NOT_FOUND' });
-    const empty = mkdtempSync(join(tmpdir(), 'manifests-'));
+    const empty = tempDir('manifests-');
     mkdirSync(join(empty, 'sub'));
     writeFileSync(join(empty, 'sub', 'README.md'), '# not yaml');
     await expect(loadManifests(empty, {})).rejects.toMatchObject({ code: 'MANIFEST_NOT_FOUND' });
