@@ -16,6 +16,7 @@ import {
   formatDuration,
   formatLookFirst,
   needsDetail,
+  releaseInOrder,
   sanitizeForTerminal,
 } from './presentation.js';
 import { createRedactor, redactCheck, redactDeep, type Redact } from './redact.js';
@@ -142,18 +143,10 @@ export class PlainReporter implements DoctorReporter {
 
   /** Prints held checks from the cursor on while the next one is in; at the end, skips those that never came. */
   private flushInOrder(final: boolean): void {
-    const lines: string[] = [];
-    for (; this.cursor < this.order.length; this.cursor++) {
-      const id = this.order[this.cursor]!;
-      const result = this.held.get(id);
-      if (!result) {
-        if (final) continue;
-        break;
-      }
-      this.held.delete(id);
-      lines.push(...this.linesFor(result));
-    }
-    this.write(lines);
+    const { ready, cursor } = releaseInOrder(this.order, this.cursor, this.held, final);
+    this.cursor = cursor;
+    for (const c of ready) this.held.delete(c.id);
+    this.write(ready.flatMap((c) => this.linesFor(c)));
   }
 
   private linesFor(raw: CheckResult): string[] {

@@ -108,3 +108,23 @@ export function sanitizeForTerminal(text: string): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
+
+/**
+ * The checks to print now: from `cursor` on, while the next id of `order` has arrived (`held`); with
+ * `final`, passing over ids that never came. The plain and live views print in one order with it.
+ */
+export function releaseInOrder(
+  order: readonly string[],
+  cursor: number,
+  held: ReadonlyMap<string, CheckResult>,
+  final: boolean,
+): { readonly ready: CheckResult[]; readonly cursor: number } {
+  const ready: CheckResult[] = [];
+  let at = cursor;
+  for (; at < order.length; at++) {
+    const next = held.get(order[at]!);
+    if (next) ready.push(next);
+    else if (!final) break;
+  }
+  return { ready, cursor: at };
+}

@@ -2,7 +2,7 @@
 // the root component subscribes to. Values are redacted and made terminal-safe on the way in.
 import type { Area, CheckResult, Report, Summary } from '../../src/model.js';
 import { emptySummary, summarize } from '../../src/model.js';
-import { formatLookFirst, sanitizeForTerminal } from '../presentation.js';
+import { formatLookFirst, releaseInOrder, sanitizeForTerminal } from '../presentation.js';
 import { redactCheck, redactDeep, type Redact } from '../redact.js';
 import type { GatherStep, RunInfo } from '../types.js';
 
@@ -88,19 +88,10 @@ function print(s: TuiState, check: CheckResult): TuiState {
 
 /** Prints held checks from the cursor on while the next is in; at the end, passes over those that never came. */
 function flush(state: TuiState, final: boolean): TuiState {
-  let s = state;
-  const held = new Map(s.held);
-  let cursor = s.cursor;
-  for (; cursor < s.order.length; cursor++) {
-    const next = held.get(s.order[cursor]!);
-    if (!next) {
-      if (final) continue;
-      break;
-    }
-    held.delete(next.id);
-    s = print(s, next);
-  }
-  return { ...s, held, cursor };
+  const { ready, cursor } = releaseInOrder(state.order, state.cursor, state.held, final);
+  const held = new Map(state.held);
+  for (const c of ready) held.delete(c.id);
+  return { ...ready.reduce(print, state), held, cursor };
 }
 
 function addCheck(state: TuiState, check: CheckResult, late = false): TuiState {

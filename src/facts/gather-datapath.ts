@@ -3,8 +3,8 @@
 // failure.
 //
 // Probes do not wait for their prerequisites to *pass* before they start: each starts as soon as the
-// address is known (the SDK's client, the slowest to build, at once), and its outcome is kept only if
-// the gate opens. When the gate closes (TCP refused, no h2, a 404 for the host…), the probe is cut
+// address is known (the SDK's client, in its own thread, once TCP connects), and its outcome is kept
+// only if the gate opens. When the gate closes (TCP refused, no h2, a 404 for the host…), the probe is cut
 // short and the skip is reported instead. Over a real network that turns the chain TCP → TLS →
 // HTTP/2 → gRPC → SDK → latency from a sum of round trips into roughly its longest link. What is not
 // started early: the smoke test, which writes.
@@ -18,7 +18,7 @@ import { probeDns } from '../probes/dns.js';
 import { probeGrpcHealth } from '../probes/grpc-health.js';
 import { probeHealthz } from '../probes/healthz.js';
 import { probeGrpcOverHttp2 } from '../probes/http2.js';
-import { runProbe, skipped } from '../probes/outcome.js';
+import { internalError, runProbe, skipped } from '../probes/outcome.js';
 import { probeTcp } from '../probes/tcp.js';
 import { probeTls } from '../probes/tls.js';
 import { SdkWorker } from '../probes/sdk-worker.js';
@@ -83,7 +83,7 @@ export async function gatherDataPath(target: DataPathTarget, options: DataPathOp
       outcome = await run();
     } catch (err) {
       // A bug in the graph itself must not lose the other facts.
-      outcome = { status: 'error', error: { code: 'PROBE_INTERNAL', layer, message: err instanceof Error ? err.message : String(err) }, ms: 0 } as DataPathFacts[K];
+      outcome = internalError(layer, err) as DataPathFacts[K];
     }
     options.onStep?.(key, outcome.status, outcome.status === 'skipped' ? 0 : outcome.ms);
     return outcome;
@@ -204,7 +204,7 @@ export async function gatherDataPath(target: DataPathTarget, options: DataPathOp
     if (c.skip) return { skip: c.skip };
     if (g.skip) return { skip: g.skip };
     if (!sdkWorker) return { skip: skipped('nothing to dial') };
-    if (sdkWorker instanceof Error) return { skip: { status: 'error', error: { code: 'PROBE_INTERNAL', layer: 'milvus', message: sdkWorker.message }, ms: 0 } };
+    if (sdkWorker instanceof Error) return { skip: internalError('milvus', sdkWorker) };
     sdkWorker.open({ ...g.grpcTarget, credentials: hasCredentials ? target.credentials : null }, options.timeoutMs);
     return { ...g, worker: sdkWorker };
   })();
@@ -218,18 +218,14 @@ export async function gatherDataPath(target: DataPathTarget, options: DataPathOp
     }
     return {};
   })();
-  const milvusVersion = step('milvusVersion', 'milvus', () =>
+  /** An SDK probe started with the client and kept when sdkReady opens. */
+  const sdkProbe = <K extends 'version' | 'health'>(kind: K) => () =>
     speculate(sdkReady, async (c) => {
       const s = await sdkSetup;
-      return s.skip ? s.skip : s.worker.run('version', c);
-    }),
-  );
-  const milvusHealth = step('milvusHealth', 'milvus', () =>
-    speculate(sdkReady, async (c) => {
-      const s = await sdkSetup;
-      return s.skip ? s.skip : s.worker.run('health', c);
-    }),
-  );
+      return s.skip ? s.skip : s.worker.run(kind, c);
+    });
+  const milvusVersion = step('milvusVersion', 'milvus', sdkProbe('version'));
+  const milvusHealth = step('milvusHealth', 'milvus', sdkProbe('health'));
   const afterVersion = (async (): Promise<Gate<SdkGate>> => {
     const [s, v] = await Promise.all([sdkSetup, milvusVersion]);
     if (v.status === 'skipped') return { skip: v };

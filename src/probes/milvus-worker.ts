@@ -4,7 +4,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { Outcome } from '../model.js';
 import { MilvusSession, preloadSdk, probeMilvusHealth, probeMilvusLatency, probeMilvusSmoke, probeMilvusVersion, type MilvusTarget } from './milvus.js';
-import { runProbe } from './outcome.js';
+import { internalError, runProbe } from './outcome.js';
 import type { SdkProbeKind, ToWorker } from './sdk-worker.js';
 
 const port = parentPort;
@@ -42,7 +42,7 @@ port.on('message', (message: ToWorker) => {
     case 'run': {
       const s = session;
       if (!s) {
-        port.postMessage({ id: message.id, outcome: { status: 'error', error: { code: 'PROBE_INTERNAL', layer: 'milvus', message: 'the SDK worker has no target' }, ms: 0 } });
+        port.postMessage({ id: message.id, outcome: internalError('milvus', 'the SDK worker has no target') });
         return;
       }
       const controller = new AbortController();

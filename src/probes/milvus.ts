@@ -84,8 +84,8 @@ export class MilvusSession {
 
   /**
    * Closes the client, waiting at most `graceMs`: the SDK's close drains its channel pool, which waits
-   * for a call still in flight (a Connect stuck on a tarpit, cut short by Ctrl-C or by a closed gate)
-   * up to that call's own timeout. The run does not wait for it; the channel goes with its deadline.
+   * for a call still in flight (a Connect stuck on a tarpit after its probe was cut short) up to that
+   * call's own timeout. The caller does not wait for it; the channel goes with its deadline.
    */
   async close(graceMs = 1_000): Promise<void> {
     const client = this.client;

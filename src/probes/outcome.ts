@@ -9,12 +9,14 @@ export async function runProbe<T>(fn: () => Promise<T>, layer: Area = 'tcp'): Pr
     const value = await fn();
     return { status: 'ok', value, ms: elapsed(started) };
   } catch (err) {
-    const error =
-      err instanceof ProbeError
-        ? err.toInfo()
-        : { code: 'PROBE_INTERNAL', layer, message: err instanceof Error ? err.message : String(err) };
-    return { status: 'error', error, ms: elapsed(started) };
+    if (err instanceof ProbeError) return { status: 'error', error: err.toInfo(), ms: elapsed(started) };
+    return internalError(layer, err, elapsed(started));
   }
+}
+
+/** Our own bug (not a finding about the target) as an outcome: PROBE_INTERNAL at `layer`. */
+export function internalError(layer: Area, err: unknown, ms = 0): Outcome<never> {
+  return { status: 'error', error: { code: 'PROBE_INTERNAL', layer, message: err instanceof Error ? err.message : String(err) }, ms };
 }
 
 export function skipped<T>(reason: string, blockedBy?: string): Outcome<T> {

@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { Outcome } from '../model.js';
 import type { LatencyFact, MilvusHealthFact, MilvusVersionFact, SmokeFact } from '../facts/types.js';
 import { abortedError, type ProbeContext } from './deadline.js';
+import { internalError } from './outcome.js';
 import type { MilvusTarget } from './milvus.js';
 
 export type SdkProbeKind = 'version' | 'health' | 'latency' | 'smoke';
@@ -35,10 +36,6 @@ function workerFile(): string {
   const built = here.endsWith('.ts') ? fileURLToPath(new URL('../../dist/src/probes/milvus-worker.js', import.meta.url)) : here.replace(/sdk-worker\.js$/, 'milvus-worker.js');
   if (!existsSync(built)) throw new Error(`the SDK worker is not built (${built}): run npm run build`);
   return built;
-}
-
-function internal(message: string): Outcome<never> {
-  return { status: 'error', error: { code: 'PROBE_INTERNAL', layer: 'milvus', message }, ms: 0 };
 }
 
 export class SdkWorker {
@@ -78,7 +75,7 @@ export class SdkWorker {
     this.worker.on('message', (m: FromWorker) => this.pending.get(m.id)?.(m.outcome));
     const fail = (why: string) => {
       this.gone ??= why;
-      for (const settle of [...this.pending.values()]) settle(internal(why));
+      for (const settle of [...this.pending.values()]) settle(internalError('milvus', why));
     };
     this.worker.on('error', (err) => fail(`the SDK worker failed: ${err.message}`));
     this.worker.on('exit', (code) => fail(`the SDK worker exited (${code})`));
@@ -90,7 +87,7 @@ export class SdkWorker {
   }
 
   run<K extends SdkProbeKind>(kind: K, ctx: ProbeContext, samples = 0): Promise<Outcome<SdkFacts[K]>> {
-    if (this.gone) return Promise.resolve(internal(this.gone));
+    if (this.gone) return Promise.resolve(internalError('milvus', this.gone));
     const id = this.nextId++;
     const started = performance.now();
     return new Promise<Outcome<SdkFacts[K]>>((resolve) => {
