@@ -8,7 +8,7 @@ import { awsChecks } from './aws.js';
 import type { CheckDef } from './define.js';
 import { gcpChecks } from './gcp.js';
 import { k8sChecks } from './k8s.js';
-import { JUDGE_OPTIONS, factsWith, k8sFromFixtures, type FixtureSet } from './k8s-testkit.js';
+import { JUDGE_OPTIONS, factsWith, k8sFromFixtures, type FixtureSet } from '../../test/kits/k8s-testkit.js';
 
 const ALL: readonly CheckDef[] = [...k8sChecks, ...awsChecks, ...gcpChecks];
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataPathFacts } from './types.js';
 import { type DataPathTarget, gatherDataPath } from './gather-datapath.js';
 import { type ProtoJson, methodOf } from '../probes/grpc-channel.js';
-import { HOST, type MilvusFront, type Pki, closeServer, listen, makePki, refusedPort, startDnsServer, startMilvusFront, startTarpit } from '../probes/testkit.js';
+import { HOST, type MilvusFront, type Pki, closeServer, listen, makePki, refusedPort, startDnsServer, startMilvusFront, startTarpit } from '../../test/kits/testkit.js';
 
 /** Short, for the tarpit's bound; the healthy paths get the CLI default so a loaded CI machine cannot fail them. */
 const TIMEOUT = 1_500;

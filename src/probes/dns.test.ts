@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeDns } from './dns.js';
-import { codeOf, probeCtx, startDnsServer } from './testkit.js';
+import { codeOf, probeCtx, startDnsServer } from '../../test/kits/testkit.js';
 
 const ctx = (timeoutMs = 1_000) => probeCtx(timeoutMs);
 

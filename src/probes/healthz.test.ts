@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCounts, parseJson, probeHealthz } from './healthz.js';
-import { closeServer, codeOf, listen, probeCtx, refusedPort, startTarpit } from './testkit.js';
+import { closeServer, codeOf, listen, probeCtx, refusedPort, startTarpit } from '../../test/kits/testkit.js';
 
 const ctx = (timeoutMs = 1_000) => probeCtx(timeoutMs);
 

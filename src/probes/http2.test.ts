@@ -2,7 +2,7 @@ import { constants, createSecureServer, type Http2SecureServer, type SecureServe
 import { createServer as createTlsServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET_VERSION_PATH, probeGrpcOverHttp2 } from './http2.js';
-import { closeServer, codeOf, HOST, listen, makePki, probeCtx, startTarpit } from './testkit.js';
+import { closeServer, codeOf, HOST, listen, makePki, probeCtx, startTarpit } from '../../test/kits/testkit.js';
 
 const ctx = (timeoutMs = 2_000) => probeCtx(timeoutMs);
 

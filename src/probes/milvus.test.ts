@@ -13,7 +13,7 @@ import {
   probeMilvusSmoke,
   probeMilvusVersion,
 } from './milvus.js';
-import { codeOf, HOST, makePki, probeCtx, startMilvusFront, type MilvusFront, type Pki } from './testkit.js';
+import { codeOf, HOST, makePki, probeCtx, startMilvusFront, type MilvusFront, type Pki } from '../../test/kits/testkit.js';
 
 const ctx = (timeoutMs = 5_000) => probeCtx(timeoutMs);
 

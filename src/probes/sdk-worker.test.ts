@@ -3,7 +3,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SdkWorker } from './sdk-worker.js';
-import { HOST, makePki, startMilvusFront, type MilvusFront } from './testkit.js';
+import { HOST, makePki, startMilvusFront, type MilvusFront } from '../../test/kits/testkit.js';
 
 let tarpit: Server;
 const held = new Set<Socket>();

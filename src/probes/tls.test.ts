@@ -2,7 +2,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTlsServer, type Server as TlsServer, type TlsOptions } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeTls } from './tls.js';
-import { closeServer, codeOf, HOST, listen, makePki, probeCtx, refusedPort, startTarpit, type Pki } from './testkit.js';
+import { closeServer, codeOf, HOST, listen, makePki, probeCtx, refusedPort, startTarpit, type Pki } from '../../test/kits/testkit.js';
 
 const ctx = (timeoutMs = 2_000) => probeCtx(timeoutMs);
 

@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { applyK8sFaults, K8S_FAULTS, k8sFaultDataPath, LabFaultError, type LabWorld } from './faults.js';
 import { isRecord, labIdentifiers, renderLabObjects, type K8sObject, type RenderInput } from './objects.js';
 import type { LabProvider } from './resources.js';
-import { makeTestCerts, type TestCerts } from './test-backends.js';
+import { makeTestCerts, type TestCerts } from '../../../test/kits/test-backends.js';
 
 const HOST = 'milvus-demo.milvus.io';
 let certs: TestCerts;

@@ -11,7 +11,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { startK8sApi, type K8sApiHandle, type K8sApiOptions } from './server.js';
-import { makeTestCerts, startTestBackends, type TestBackends, type TestCerts } from './test-backends.js';
+import { makeTestCerts, startTestBackends, type TestBackends, type TestCerts } from '../../../test/kits/test-backends.js';
 
 const HOST = 'milvus-demo.milvus.io';
 const NS = 'milvus';

@@ -11,7 +11,7 @@ import { awsChecks } from '../../checks/aws.js';
 import type { CheckDef } from '../../checks/define.js';
 import { gcpChecks } from '../../checks/gcp.js';
 import { k8sChecks } from '../../checks/k8s.js';
-import { factsWith } from '../../checks/k8s-testkit.js';
+import { factsWith } from '../../../test/kits/k8s-testkit.js';
 import { K8S_FAULTS } from '../../lab/k8s-api/faults.js';
 import { startK8sApi, type K8sApiHandle } from '../../lab/k8s-api/server.js';
 import { createLabPki } from '../../lab/pki.js';

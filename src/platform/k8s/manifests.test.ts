@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, test } from 'vitest';
 import { UsageError } from '../../errors.js';
-import { FIXTURES } from '../../checks/k8s-testkit.js';
+import { FIXTURES } from '../../../test/kits/k8s-testkit.js';
 import { discoverTarget } from './discover.js';
 import { loadManifests, parseManifestText } from './manifests.js';
 import { parseTlsSecret } from './tls-secret.js';

@@ -4,10 +4,10 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DataPathFacts, Facts, JudgeOptions, TargetInfo } from '../facts/types.js';
-import { factsFromObjects, parseManifestText, type ManifestOptions } from '../platform/k8s/manifests.js';
-import { kindOf, nameOf, type RawObject } from '../platform/k8s/objects.js';
-import type { K8sFacts } from '../platform/k8s/types.js';
+import type { DataPathFacts, Facts, JudgeOptions, TargetInfo } from '../../src/facts/types.js';
+import { factsFromObjects, parseManifestText, type ManifestOptions } from '../../src/platform/k8s/manifests.js';
+import { kindOf, nameOf, type RawObject } from '../../src/platform/k8s/objects.js';
+import type { K8sFacts } from '../../src/platform/k8s/types.js';
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/tests/k8s/', import.meta.url));
 

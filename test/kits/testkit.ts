@@ -1,9 +1,9 @@
 // Test support for the probe tests (not used at run time): a throwaway PKI made with @peculiar/x509
 // and small loopback servers. Kept beside the probes so each test file stays about its probe.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { ProbeError } from '../errors.js';
-import { findMilvusLite } from '../lab/milvus-lite.js';
-import { findNginx } from '../lab/nginx.js';
+import { ProbeError } from '../../src/errors.js';
+import { findMilvusLite } from '../../src/lab/milvus-lite.js';
+import { findNginx } from '../../src/lab/nginx.js';
 import { webcrypto } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
