@@ -2,7 +2,10 @@ import { createPublicKey, createPrivateKey, X509Certificate } from 'node:crypto'
 import { beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { applyK8sFaults, K8S_FAULTS, k8sFaultDataPath, LabFaultError, type LabWorld } from './faults.js';
-import { isRecord, labIdentifiers, renderLabObjects, type K8sObject, type RenderInput } from './objects.js';
+import { isRecord, type K8sObject } from '../../render/object.js';
+import type { RenderInput } from '../cluster/context.js';
+import { labIdentifiers } from '../cluster/ids.js';
+import { renderLabObjects } from '../cluster/objects.js';
 import type { LabProvider } from './resources.js';
 import { makeTestCerts, type TestCerts } from '../../../test/kits/test-backends.js';
 

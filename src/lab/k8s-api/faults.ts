@@ -4,8 +4,10 @@
 // check ids are a contract with src/checks.
 
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
-import type { K8sObject, LabIdentifiers, RenderInput } from './objects.js';
-import { finishObjects, isRecord, renderOptionalObjects } from './objects.js';
+import { isRecord, type K8sObject } from '../../render/object.js';
+import type { RenderInput } from '../cluster/context.js';
+import type { LabIdentifiers } from '../cluster/ids.js';
+import { finishObjects, renderManagedCertificateObject } from '../cluster/objects.js';
 import type { LabProvider } from './resources.js';
 
 export interface DataPathFlags {
@@ -308,7 +310,7 @@ export const K8S_FAULTS: readonly K8sFault[] = [
       a['networking.gke.io/managed-certificates'] = world.ids.tlsName;
       a['ingress.kubernetes.io/ssl-cert'] = 'mcrt-34446a53-d639-4764-8438-346d7871a76e';
       // The Secret stays: Milvus itself still serves TLS (tlsMode 1) with it.
-      world.objects.push(...renderOptionalObjects('managed-certificate', ctx.render, world.ids));
+      world.objects.push(renderManagedCertificateObject(ctx.render, world.ids));
     },
   },
   {

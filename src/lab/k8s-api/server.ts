@@ -16,7 +16,9 @@ import { WebSocketServer } from 'ws';
 import { parse as parseYaml, stringify } from 'yaml';
 import { createClientCertBackend } from '../mtls-backend.js';
 import { applyK8sFaults, type DataPathFlags, type LabWorld } from './faults.js';
-import { finishObjects, isRecord, labIdentifiers, renderLabObjects, type K8sObject, type LabIdentifiers } from './objects.js';
+import { isRecord, type K8sObject } from '../../render/object.js';
+import { labIdentifiers, type LabIdentifiers } from '../cluster/ids.js';
+import { finishObjects, renderLabObjects } from '../cluster/objects.js';
 import { servePortForward, parseHostPort, PORT_FORWARD_PROTOCOL, type HostPort, type PortTarget } from './portforward.js';
 import {
   apiGroup, apiGroupList, apiResourceList, findResource, findResourceByKind, groupVersion, qualifiedResource, resourcesFor,
