@@ -1,7 +1,8 @@
 // AWS checks: the ALB annotations the guide sets on the Ingress, and the TargetGroupBinding the AWS Load
 // Balancer Controller creates for the Milvus Service. Skipped on other providers.
 import { defineChecks, type CheckDef, type Judgement } from './define.js';
-import { evidenceOf, got, onlyFor, withIngress, type K8sView } from './k8s-common.js';
+import { K8S_OBJECTS, evidenceOf, got, withIngress, type K8sView } from './k8s-common.js';
+
 import type { IngressFact, ServiceFact } from '../platform/k8s/types.js';
 
 const A = 'alb.ingress.kubernetes.io/';
@@ -13,7 +14,7 @@ function annotate(ing: IngressFact, key: string, value: string): string {
 
 function aws(body: (v: K8sView, ing: IngressFact, svc: ServiceFact | null) => Judgement): CheckDef['judge'] {
   return (facts) =>
-    withIngress(facts, (v, ing, svc) => onlyFor('aws', v) ?? body(v, ing, svc));
+    withIngress(facts, body);
 }
 
 type ListenPort = Record<string, number>;
@@ -39,6 +40,8 @@ export const awsChecks: readonly CheckDef[] = defineChecks([
   {
     id: 'aws.ingress.scheme',
     area: 'aws',
+    needs: K8S_OBJECTS,
+    appliesTo: { provider: 'aws' },
     title: 'the ALB is internet-facing (or internal on purpose)',
     severity: 'minor',
     hint: 'the controller defaults to an internal ALB: set alb.ingress.kubernetes.io/scheme: internet-facing when clients are outside the VPC (the ALB is replaced)',
@@ -59,6 +62,8 @@ export const awsChecks: readonly CheckDef[] = defineChecks([
   {
     id: 'aws.ingress.backend-protocol-version',
     area: 'aws',
+    needs: K8S_OBJECTS,
+    appliesTo: { provider: 'aws' },
     title: 'the target group protocol version is GRPC',
     severity: 'critical',
     hint: 'set alb.ingress.kubernetes.io/backend-protocol-version: GRPC',
@@ -79,6 +84,8 @@ export const awsChecks: readonly CheckDef[] = defineChecks([
   {
     id: 'aws.ingress.target-type',
     area: 'aws',
+    needs: K8S_OBJECTS,
+    appliesTo: { provider: 'aws' },
     title: 'the targets are pod IPs (target-type ip)',
     severity: 'critical',
     hint: 'set alb.ingress.kubernetes.io/target-type: ip (required with a ClusterIP Service)',
@@ -100,6 +107,8 @@ export const awsChecks: readonly CheckDef[] = defineChecks([
   {
     id: 'aws.ingress.listen-ports',
     area: 'aws',
+    needs: K8S_OBJECTS,
+    appliesTo: { provider: 'aws' },
     title: 'the ALB listens on HTTPS 443 only',
     severity: 'critical',
     hint: `set alb.ingress.kubernetes.io/listen-ports: '[{"HTTPS":443}]'`,
@@ -133,6 +142,8 @@ export const awsChecks: readonly CheckDef[] = defineChecks([
   {
     id: 'aws.ingress.certificate-arn',
     area: 'aws',
+    needs: K8S_OBJECTS,
+    appliesTo: { provider: 'aws' },
     title: 'the certificate ARN is present and well formed',
     severity: 'critical',
     hint: 'import the certificate into ACM in the ALB region and set alb.ingress.kubernetes.io/certificate-arn to its ARN',
@@ -165,6 +176,8 @@ export const awsChecks: readonly CheckDef[] = defineChecks([
   {
     id: 'aws.targetgroupbinding',
     area: 'aws',
+    needs: [...K8S_OBJECTS, 'k8s.targetGroupBindings'],
+    appliesTo: { provider: 'aws' },
     title: 'the controller bound a target group to the Milvus Service without errors',
     severity: 'major',
     hint: 'look at the TargetGroupBinding events: FailedNetworkReconcile (security groups), BackendNotFound (Service/port)',

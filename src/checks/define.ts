@@ -2,6 +2,7 @@
 // a hint, a fix, why it matters, and one pure function from Facts to a Judgement.
 import type { Area, Outcome, Severity } from '../model.js';
 import type { Facts, JudgeOptions } from '../facts/types.js';
+import type { SourceKey } from '../sources/values.js';
 
 export type Judgement =
   | { readonly verdict: 'pass'; readonly observed?: string; readonly evidence?: Record<string, string> }
@@ -30,6 +31,10 @@ export interface CheckDef {
   readonly fix?: string;
   /** Why it matters, for `explain` and docs/checks.md. */
   readonly why: string;
+  /** The sources whose facts the judge reads: gather runs these (and what they need), and nothing else. */
+  readonly needs: readonly SourceKey[];
+  /** Where the check applies; elsewhere it is skipped without judging, and its needs are not gathered. */
+  readonly appliesTo?: { readonly provider?: 'aws' | 'gcp'; readonly mode?: 'live' | 'offline' };
   readonly judge: (facts: Facts, options: JudgeOptions) => Judgement;
 }
 
@@ -68,4 +73,24 @@ export function interrupted(outcome: Outcome<unknown>): Judgement | null {
   return outcome.status === 'error' && outcome.error.code === 'PROBE_ABORTED'
     ? { verdict: 'error', observed: 'the run was interrupted before this probe finished', hint: 'run the doctor again' }
     : null;
+}
+
+/** Why a check does not apply to these facts (another provider, offline), or null. */
+export function notApplicable(def: CheckDef, facts: Facts): string | null {
+  const provider = def.appliesTo?.provider;
+  if (provider && facts.k8s && facts.target.provider !== provider) {
+    const p = facts.target.provider;
+    return `not ${provider === 'aws' ? 'an AWS' : 'a GKE'} deployment (provider ${p}${p === 'unknown' ? '; use --provider' : ''})`;
+  }
+  const mode = def.appliesTo?.mode;
+  if (mode && facts.k8s && (facts.k8s.source === 'manifests') !== (mode === 'offline')) {
+    return mode === 'live' ? 'offline (--manifests): needs a live cluster' : 'live: judged offline only';
+  }
+  return null;
+}
+
+/** The verdict of a check: not applicable here, or what its judge says. */
+export function judgeCheck(def: CheckDef, facts: Facts, options: JudgeOptions): Judgement {
+  const na = notApplicable(def, facts);
+  return na !== null ? { verdict: 'skip', reason: na } : def.judge(facts, options);
 }

@@ -2,7 +2,8 @@
 // BackendConfig health check, port 80, the backends' health as ingress-gce reports it, and the
 // Google-managed certificate. Skipped on other providers.
 import { defineChecks, type CheckDef, type Judgement } from './define.js';
-import { annotationJson, evidenceOf, got, isOffline, k8sView, NO_K8S, onlyFor, withIngress, withService, type K8sView } from './k8s-common.js';
+import { K8S_OBJECTS, annotationJson, evidenceOf, got, isOffline, k8sView, NO_K8S, withIngress, withService, type K8sView } from './k8s-common.js';
+
 import { METRICS_PORT, MILVUS_PORT, hostMatches, milvusServicePort } from '../platform/k8s/discover.js';
 import { isRecord } from '../platform/k8s/objects.js';
 import type { Facts } from '../facts/types.js';
@@ -16,10 +17,10 @@ const NEG_STATUS = 'cloud.google.com/neg-status';
 const JSON_KEYS = [APP_PROTOCOLS, APP_PROTOCOLS_ALPHA, ...BACKEND_CONFIG_KEYS, NEG, NEG_STATUS];
 
 function gcpService(body: (v: K8sView, svc: ServiceFact) => Judgement): CheckDef['judge'] {
-  return (facts) => withService(facts, (v, svc) => onlyFor('gcp', v) ?? body(v, svc));
+  return (facts) => withService(facts, body);
 }
 function gcpIngress(body: (v: K8sView, ing: IngressFact, svc: ServiceFact | null) => Judgement): CheckDef['judge'] {
-  return (facts) => withIngress(facts, (v, ing, svc) => onlyFor('gcp', v) ?? body(v, ing, svc));
+  return (facts) => withIngress(facts, body);
 }
 
 function annotateService(svc: ServiceFact, key: string, value: string): string {
@@ -157,8 +158,6 @@ function backendConfigManifest(name: string, namespace: string): string {
 
 function withBackendConfig(facts: Facts, body: (v: K8sView, svc: ServiceFact, bc: BackendConfigFact) => Judgement): Judgement {
   return withService(facts, (v, svc) => {
-    const skip = onlyFor('gcp', v);
-    if (skip) return skip;
     const r = resolveBackendConfig(v, svc);
     if (!r.ok) {
       if (r.judgement.verdict === 'fail') return { verdict: 'blocked', blockedBy: 'gcp.service.backend-config', reason: 'the Service names no BackendConfig that exists' };
@@ -208,6 +207,8 @@ export const gcpChecks: readonly CheckDef[] = defineChecks([
   {
     id: 'gcp.service.annotations-json',
     area: 'gcp',
+    needs: K8S_OBJECTS,
+    appliesTo: { provider: 'gcp' },
     title: 'the GKE Service annotations are valid JSON',
     severity: 'major',
     hint: "quote the JSON with single quotes in the shell: cloud.google.com/neg='{\"ingress\": true}'",
@@ -231,6 +232,8 @@ export const gcpChecks: readonly CheckDef[] = defineChecks([
   {
     id: 'gcp.service.app-protocols',
     area: 'gcp',
+    needs: [...K8S_OBJECTS, 'k8s.pods', 'k8s.workloads'],
+    appliesTo: { provider: 'gcp' },
     title: 'app-protocols gives the Milvus port (by name) HTTP2',
     severity: 'critical',
     hint: `annotate the Service ${APP_PROTOCOLS}='{"milvus":"HTTP2"}' (keyed by the port name) and remove ${APP_PROTOCOLS_ALPHA}`,
@@ -241,6 +244,8 @@ export const gcpChecks: readonly CheckDef[] = defineChecks([
   {
     id: 'gcp.service.backend-config',
     area: 'gcp',
+    needs: [...K8S_OBJECTS, 'k8s.backendConfigs'],
+    appliesTo: { provider: 'gcp' },
     title: 'the Service names a BackendConfig that exists in its namespace',
     severity: 'critical',
     hint: `annotate the Service (not the Ingress) ${BACKEND_CONFIG_KEYS[0]}='{"default": "<name>"}' and create that BackendConfig beside it`,
@@ -255,6 +260,8 @@ export const gcpChecks: readonly CheckDef[] = defineChecks([
   {
     id: 'gcp.service.neg',
     area: 'gcp',
+    needs: K8S_OBJECTS,
+    appliesTo: { provider: 'gcp' },
     title: 'the Service asks for NEGs for Ingress',
     severity: 'critical',
     hint: `annotate the Service ${NEG}='{"ingress": true}'`,
@@ -265,6 +272,8 @@ export const gcpChecks: readonly CheckDef[] = defineChecks([
   {
     id: 'gcp.service.neg-status',
     area: 'gcp',
+    needs: [...K8S_OBJECTS, 'k8s.pods'],
+    appliesTo: { provider: 'gcp' },
     title: 'ingress-gce created a NEG for port 19530',
     severity: 'major',
     hint: 'ingress-gce writes cloud.google.com/neg-status once it created the NEGs: look at the Ingress events',
@@ -292,6 +301,8 @@ export const gcpChecks: readonly CheckDef[] = defineChecks([
   {
     id: 'gcp.backendconfig.health-check',
     area: 'gcp',
+    needs: [...K8S_OBJECTS, 'k8s.backendConfigs', 'k8s.pods', 'k8s.workloads'],
+    appliesTo: { provider: 'gcp' },
     title: 'the BackendConfig health check is HTTP on 9091 /healthz, a container port of the pods',
     severity: 'critical',
     hint: 'spec.healthCheck: type HTTP, port 9091, requestPath /healthz, timeoutSec ≤ checkIntervalSec',
@@ -320,6 +331,8 @@ export const gcpChecks: readonly CheckDef[] = defineChecks([
   {
     id: 'gcp.backendconfig.timeout',
     area: 'gcp',
+    needs: [...K8S_OBJECTS, 'k8s.backendConfigs'],
+    appliesTo: { provider: 'gcp' },
     title: 'the backend timeout allows long calls',
     severity: 'minor',
     hint: 'raise spec.timeoutSec in the BackendConfig (GKE default 30 s) for long searches, imports and streams',
@@ -340,6 +353,8 @@ export const gcpChecks: readonly CheckDef[] = defineChecks([
   {
     id: 'gcp.ingress.allow-http',
     area: 'gcp',
+    needs: K8S_OBJECTS,
+    appliesTo: { provider: 'gcp' },
     title: 'the load balancer does not serve plain HTTP on port 80',
     severity: 'minor',
     hint: 'annotate the Ingress kubernetes.io/ingress.allow-http: "false"',
@@ -360,6 +375,8 @@ export const gcpChecks: readonly CheckDef[] = defineChecks([
   {
     id: 'gcp.ingress.backends',
     area: 'gcp',
+    needs: [...K8S_OBJECTS, 'k8s.pods'],
+    appliesTo: { provider: 'gcp' },
     title: 'ingress-gce reports the Milvus backends HEALTHY',
     severity: 'major',
     hint: 'UNHEALTHY: the health check does not reach 9091 /healthz (BackendConfig, firewall for 130.211.0.0/22 and 35.191.0.0/16 on 9091, pod health)',
@@ -401,6 +418,8 @@ export const gcpChecks: readonly CheckDef[] = defineChecks([
   {
     id: 'gcp.managed-certificate',
     area: 'gcp',
+    needs: [...K8S_OBJECTS, 'k8s.managedCertificates', 'dns'],
+    appliesTo: { provider: 'gcp' },
     title: 'the Google-managed certificate is Active for every domain',
     severity: 'critical',
     hint: 'point the host\'s DNS A record (and no AAAA) at the Ingress IP; the ManagedCertificate must be in the Ingress namespace',
@@ -410,8 +429,6 @@ export const gcpChecks: readonly CheckDef[] = defineChecks([
       const v0 = k8sView(facts);
       if (!v0) return { verdict: 'skip', reason: NO_K8S };
       return withIngress(facts, (v, ing) => {
-        const skip = onlyFor('gcp', v);
-        if (skip) return skip;
         const raw = ing.annotations['networking.gke.io/managed-certificates'];
         if (raw === undefined) return { verdict: 'skip', reason: 'the Ingress uses no Google-managed certificate' };
         const names = raw.split(',').map((s) => s.trim()).filter(Boolean);

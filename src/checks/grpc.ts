@@ -57,6 +57,7 @@ export const grpcChecks = defineChecks([
   {
     id: 'http2.grpc',
     area: 'http2',
+    needs: ['http2Host', 'http2Address'],
     title: 'a gRPC request for the host reaches a gRPC server',
     severity: 'critical',
     hint: 'the load balancer must route :authority = host over HTTP/2 to Milvus\'s gRPC port',
@@ -101,6 +102,7 @@ export const grpcChecks = defineChecks([
   {
     id: 'http2.authority',
     area: 'http2',
+    needs: ['http2Host', 'http2Address'],
     title: 'requests reach Milvus with the :authority clients will send',
     severity: 'major',
     hint: 'clients that dial the address must send :authority = host, or the host rule sends them to the default 404',
@@ -139,6 +141,7 @@ export const grpcChecks = defineChecks([
   {
     id: 'grpc.health',
     area: 'grpc',
+    needs: ['grpcHealth'],
     title: 'grpc.health.v1 Health/Check answers SERVING over 443',
     severity: 'major',
     hint: 'the gRPC health service reports the server is not serving',
@@ -169,6 +172,7 @@ export const grpcChecks = defineChecks([
   {
     id: 'grpc.sdk-version',
     area: 'grpc',
+    needs: ['milvusVersion', 'tls'],
     title: 'the Milvus SDK connects through the load balancer and GetVersion returns a version',
     severity: 'critical',
     hint: 'the SDK could not get a version through the load balancer',

@@ -1,7 +1,8 @@
 // What stands behind the load balancer, seen from inside the cluster: /healthz on 9091 through the API
 // server's proxy (the Service and each pod), and what a load balancer meets on the pod's 19530.
 import type { CheckDef, Judgement } from './define.js';
-import { evidenceOf, got, withService, type K8sView } from './k8s-common.js';
+import { K8S_OBJECTS, evidenceOf, got, withService, type K8sView } from './k8s-common.js';
+
 import type { HealthzReading, ServiceFact } from '../platform/k8s/types.js';
 
 function healthzDetail(r: HealthzReading): string {
@@ -27,6 +28,7 @@ export const backendChecks: CheckDef[] = [
   {
     id: 'healthz.service-proxy',
     area: 'healthz',
+    needs: [...K8S_OBJECTS, 'k8s.healthzService'],
     title: '/healthz on 9091 answers 200 through the Service',
     severity: 'major',
     hint: 'Milvus reports unhealthy components: look at the pods it names and their logs',
@@ -51,6 +53,7 @@ export const backendChecks: CheckDef[] = [
   {
     id: 'healthz.pods',
     area: 'healthz',
+    needs: [...K8S_OBJECTS, 'k8s.healthzPods', 'k8s.pods'],
     title: '/healthz on 9091 answers 200 on every Milvus pod',
     severity: 'major',
     hint: 'a pod reports "Not all components are healthy, x/y": fix the components it waits for (etcd, MinIO/S3, the message queue, coordinators)',
@@ -81,6 +84,7 @@ export const backendChecks: CheckDef[] = [
   {
     id: 'http2.backend-protocol',
     area: 'http2',
+    needs: [...K8S_OBJECTS, 'k8s.backendProtocol'],
     title: 'the Milvus pod on 19530 speaks what the load balancer sends (GKE: TLS + h2; ALB: h2c gRPC)',
     severity: 'critical',
     hint: 'match Milvus tlsMode to the load balancer: GKE tlsMode 1; ALB tlsMode 0 with the default backend-protocol',

@@ -4,14 +4,12 @@
 import type { Facts } from '../facts/types.js';
 import type { Outcome } from '../model.js';
 import type { Judgement } from './define.js';
-import {
-  detectProvider,
-  ingressHost,
-  selectIngress,
-  selectService,
-  type Provider,
-} from '../platform/k8s/discover.js';
+import type { Provider } from '../platform/k8s/discover.js';
 import type { IngressFact, K8sFacts, ServiceFact } from '../platform/k8s/types.js';
+import type { SourceKey } from '../sources/values.js';
+
+/** What every check over the Kubernetes objects reads: the selection and the objects it names. */
+export const K8S_OBJECTS: readonly SourceKey[] = ['selection', 'k8s.services', 'k8s.ingresses'];
 
 export interface K8sView {
   readonly k8s: K8sFacts;
@@ -31,13 +29,13 @@ export function k8sView(facts: Facts): K8sView | null {
   if (!k8s) return null;
   const cached = views.get(facts);
   if (cached) return cached;
-  const notes: string[] = [];
-  const svc = selectService(k8s, notes);
-  const ing = selectIngress(k8s, svc?.name ?? null, facts.target.host, notes);
-  const discovered = detectProvider(k8s, ing, svc, notes);
-  const provider = facts.target.provider !== 'unknown' ? facts.target.provider : discovered;
-  const host = facts.target.host ?? (ing ? ingressHost(ing) : null);
-  const view = { k8s, provider, svc, ing, host, notes };
+  // The selection decided once in gather: the objects judged are the ones that were read for.
+  const sel = facts.selection.status === 'ok' ? facts.selection.value : null;
+  const svc = (k8s.services.status === 'ok' && sel ? k8s.services.value.find((s) => s.name === sel.service) : undefined) ?? null;
+  const ing = (k8s.ingresses.status === 'ok' && sel ? k8s.ingresses.value.find((i) => i.name === sel.ingress) : undefined) ?? null;
+  const provider = facts.target.provider;
+  const host = facts.target.host ?? sel?.host ?? null;
+  const view = { k8s, provider, svc, ing, host, notes: sel?.notes ?? [] };
   views.set(facts, view);
   return view;
 }
@@ -89,12 +87,6 @@ export function withIngress(facts: Facts, body: (v: K8sView, ing: IngressFact, s
   if (!ingresses.ok) return ingresses.judgement;
   if (!v.ing) return { verdict: 'blocked', blockedBy: 'k8s.ingress.exists', reason: 'no Ingress routes to the Milvus Service' };
   return body(v, v.ing, v.svc);
-}
-
-export function onlyFor(provider: 'aws' | 'gcp', v: K8sView): Judgement | null {
-  if (v.provider === provider) return null;
-  const name = provider === 'aws' ? 'an AWS' : 'a GKE';
-  return { verdict: 'skip', reason: `not ${name} deployment (provider ${v.provider}${v.provider === 'unknown' ? '; use --provider' : ''})` };
 }
 
 export function evidenceOf(entries: Record<string, string | number | boolean | null | undefined>): Record<string, string> {

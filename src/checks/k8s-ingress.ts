@@ -1,7 +1,8 @@
 // Ingress checks (area k8s): the Ingress routing to Milvus, its class, rule, TLS, address and Warning
 // events, and the TLS Secret it serves (parsed, matched, and compared with what the LB really serves).
 import { need, type CheckDef, type Judgement } from './define.js';
-import { evidenceOf, got, k8sView, NO_K8S, withIngress, type K8sView } from './k8s-common.js';
+import { K8S_OBJECTS, evidenceOf, got, k8sView, NO_K8S, withIngress, type K8sView } from './k8s-common.js';
+
 import {
   ALB_CONTROLLER,
   GCE_CLASSES,
@@ -178,6 +179,7 @@ export const ingressChecks: CheckDef[] = [
   {
     id: 'k8s.ingress.exists',
     area: 'k8s',
+    needs: K8S_OBJECTS,
     title: 'an Ingress routes to the Milvus Service',
     severity: 'critical',
     hint: 'create the Ingress from the guide (AWS: class alb with the ALB annotations; GKE: class gce)',
@@ -201,6 +203,7 @@ export const ingressChecks: CheckDef[] = [
   {
     id: 'k8s.ingress.class',
     area: 'k8s',
+    needs: [...K8S_OBJECTS, 'k8s.ingressClasses'],
     title: 'the Ingress class is served by the provider controller',
     severity: 'critical',
     hint: 'AWS: ingressClassName alb with an IngressClass whose controller is ingress.k8s.aws/alb; GKE: no ingressClassName and annotation kubernetes.io/ingress.class: gce',
@@ -270,6 +273,7 @@ export const ingressChecks: CheckDef[] = [
   {
     id: 'k8s.ingress.rule',
     area: 'k8s',
+    needs: K8S_OBJECTS,
     title: `a rule for the host routes every path to the Service port ${MILVUS_PORT}`,
     severity: 'critical',
     hint: `route host <host>, path / (Prefix) to the Milvus Service port ${MILVUS_PORT}`,
@@ -308,6 +312,7 @@ export const ingressChecks: CheckDef[] = [
   {
     id: 'k8s.ingress.tls',
     area: 'k8s',
+    needs: K8S_OBJECTS,
     title: 'the Ingress terminates TLS for the host',
     severity: 'critical',
     hint: 'AWS: alb.ingress.kubernetes.io/certificate-arn; GKE: spec.tls with a Secret, or networking.gke.io/managed-certificates',
@@ -356,6 +361,7 @@ export const ingressChecks: CheckDef[] = [
   {
     id: 'k8s.ingress.address',
     area: 'k8s',
+    needs: K8S_OBJECTS,
     title: 'the Ingress has an address',
     severity: 'critical',
     hint: 'the controller has not provisioned the load balancer: look at the Ingress events (k8s.ingress.events) and the class (k8s.ingress.class)',
@@ -379,6 +385,7 @@ export const ingressChecks: CheckDef[] = [
   {
     id: 'k8s.ingress.events',
     area: 'k8s',
+    needs: [...K8S_OBJECTS, 'k8s.ingressEvents'],
     title: 'the Ingress has no Warning events',
     severity: 'major',
     hint: 'fix what the event names',
@@ -406,6 +413,7 @@ export const ingressChecks: CheckDef[] = [
   {
     id: 'k8s.tls-secret',
     area: 'k8s',
+    needs: [...K8S_OBJECTS, 'k8s.tlsSecret'],
     title: 'the TLS Secret parses, its key matches, its SAN covers the host and it is valid',
     severity: 'critical',
     hint: 'regenerate the certificate with the host in subjectAltName and recreate the Secret with the matching key',
@@ -418,6 +426,7 @@ export const ingressChecks: CheckDef[] = [
   {
     id: 'k8s.tls-secret.served',
     area: 'k8s',
+    needs: [...K8S_OBJECTS, 'k8s.tlsSecret', 'tls'],
     title: 'the load balancer serves the certificate of the TLS Secret',
     severity: 'major',
     hint: 'the load balancer still serves another certificate: wait for the controller to sync, or look at its events',

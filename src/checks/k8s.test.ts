@@ -1,3 +1,4 @@
+import { judgeCheck } from './define.js';
 // Every Kubernetes, AWS and GCP check, judged over YAML fixtures through the offline loader (the same
 // analyzers as live mode). Live-only facts (probes through the API server) are set on the facts directly.
 import { describe, expect, test } from 'vitest';
@@ -223,7 +224,7 @@ function judge(row: Row) {
   if (row.name.startsWith('fault managed-cert-provisioning')) k8s = withIngressIp(k8s);
   if (row.k8s) k8s = row.k8s(k8s);
   const dataPath = row.name === 'served = Secret' ? { tls: servedTls(SECRET_FP(k8s)) } : row.dataPath;
-  return def.judge(factsWith(k8s, row.target, dataPath), JUDGE_OPTIONS);
+  return judgeCheck(def, factsWith(k8s, row.target, dataPath), JUDGE_OPTIONS);
 }
 
 describe('kubernetes checks over YAML fixtures', () => {
@@ -263,13 +264,13 @@ describe('kubernetes checks over YAML fixtures', () => {
   });
 
   test('without Kubernetes facts every check skips', () => {
-    for (const def of ALL) expect(def.judge(factsWith(undefined), JUDGE_OPTIONS).verdict, def.id).toBe('skip');
+    for (const def of ALL) expect(judgeCheck(def, factsWith(undefined), JUDGE_OPTIONS).verdict, def.id).toBe('skip');
   });
 
   test('a full healthy GKE snapshot fails nothing', () => {
     const k8s = k8sFromFixtures(gcp('live-state.yaml', 'live-service-neg-status.yaml'));
     const facts = factsWith({ ...k8s, source: 'live' }, {}, { tls: servedTls(SECRET_FP(k8s)) });
-    const bad = ALL.map((d) => ({ id: d.id, j: d.judge(facts, JUDGE_OPTIONS) })).filter(({ j }) => j.verdict === 'fail' || j.verdict === 'error');
+    const bad = ALL.map((d) => ({ id: d.id, j: judgeCheck(d, facts, JUDGE_OPTIONS) })).filter(({ j }) => j.verdict === 'fail' || j.verdict === 'error');
     expect(bad).toEqual([]);
   });
 });

@@ -2,7 +2,8 @@
 // The Ingress and certificate checks live in k8s-ingress.ts, /healthz and the backend protocol in
 // k8s-backend.ts; `k8sChecks` is all three, in the order a person reads them.
 import { defineChecks, type CheckDef, type Judgement } from './define.js';
-import { evidenceOf, got, k8sView, NO_K8S, withService, type K8sView } from './k8s-common.js';
+import { K8S_OBJECTS, evidenceOf, got, k8sView, NO_K8S, withService, type K8sView } from './k8s-common.js';
+
 import { ingressChecks } from './k8s-ingress.js';
 import { backendChecks } from './k8s-backend.js';
 import { METRICS_PORT, MILVUS_PORT, milvusServicePort } from '../platform/k8s/discover.js';
@@ -31,6 +32,7 @@ const serviceChecks: CheckDef[] = [
   {
     id: 'k8s.service.exists',
     area: 'k8s',
+    needs: K8S_OBJECTS,
     title: 'the Milvus Service exists',
     severity: 'critical',
     hint: 'name the Service with --service, or the Helm release with --release and -n',
@@ -65,6 +67,7 @@ const serviceChecks: CheckDef[] = [
   {
     id: 'k8s.service.clusterip',
     area: 'k8s',
+    needs: [...K8S_OBJECTS, 'k8s.pods'],
     title: 'the Milvus Service is ClusterIP and no leftover LoadBalancer Service selects its pods',
     severity: 'major',
     hint: 'remove the Layer-4 load balancer as the guides do: helm upgrade <release> milvus/milvus --reuse-values --set service.type=ClusterIP',
@@ -107,6 +110,7 @@ const serviceChecks: CheckDef[] = [
   {
     id: 'k8s.service.port-named',
     area: 'k8s',
+    needs: K8S_OBJECTS,
     title: `the Service port ${MILVUS_PORT} exists and is named`,
     severity: 'critical',
     hint: `name the ${MILVUS_PORT} port (the chart names it \`milvus\`): GKE keys app-protocols by port name`,
@@ -139,6 +143,7 @@ const serviceChecks: CheckDef[] = [
   {
     id: 'k8s.service.metrics-port',
     area: 'k8s',
+    needs: K8S_OBJECTS,
     title: `the Service exposes ${METRICS_PORT} (/healthz and metrics)`,
     severity: 'minor',
     hint: `expose ${METRICS_PORT} (chart: metrics.enabled=true): it serves /healthz for health checks and the API server proxy`,
@@ -162,6 +167,7 @@ const serviceChecks: CheckDef[] = [
   {
     id: 'k8s.endpoints.ready',
     area: 'k8s',
+    needs: [...K8S_OBJECTS, 'k8s.endpointSlices', 'k8s.pods'],
     title: 'the Milvus Service has ready endpoints',
     severity: 'critical',
     hint: 'no ready pod backs the Service: check the pods (k8s.pods.ready) and the Service selector',
@@ -189,6 +195,7 @@ const serviceChecks: CheckDef[] = [
   {
     id: 'k8s.pods.ready',
     area: 'k8s',
+    needs: [...K8S_OBJECTS, 'k8s.pods'],
     title: 'the Milvus proxy pods are ready',
     severity: 'critical',
     hint: 'look at the pod events and logs: kubectl describe pod / kubectl logs --previous',
@@ -295,6 +302,7 @@ const configChecks: CheckDef[] = [
   {
     id: 'k8s.config.tls-mode',
     area: 'k8s',
+    needs: [...K8S_OBJECTS, 'k8s.milvusConfig'],
     title: 'Milvus tlsMode matches what the load balancer speaks to it',
     severity: 'critical',
     hint: 'set common.security.tlsMode in user.yaml via extraConfigFiles (`--set common.security.tlsMode` is ignored by the chart)',
@@ -319,6 +327,7 @@ const configChecks: CheckDef[] = [
   {
     id: 'k8s.config.authorization',
     area: 'k8s',
+    needs: [...K8S_OBJECTS, 'k8s.milvusConfig'],
     title: 'Milvus authorization is enabled',
     severity: 'major',
     hint: 'enable common.security.authorizationEnabled in user.yaml and rotate the root password',

@@ -32,6 +32,7 @@ export const milvusChecks = defineChecks([
   {
     id: 'milvus.health',
     area: 'milvus',
+    needs: ['milvusHealth', 'tls'],
     title: 'Milvus CheckHealth reports healthy',
     severity: 'critical',
     hint: 'Milvus is up behind the load balancer but not healthy: fix the components it names',
@@ -56,6 +57,7 @@ export const milvusChecks = defineChecks([
   {
     id: 'milvus.credentials',
     area: 'milvus',
+    needs: ['milvusAnonymous', 'milvusAuth', 'tls'],
     title: 'the given credentials are accepted (or none are needed)',
     severity: 'critical',
     hint: 'authorization is enabled on this Milvus: give a token (--token or MILVUS_TOKEN) or --user/--password',
@@ -100,6 +102,7 @@ export const milvusChecks = defineChecks([
   {
     id: 'security.authorization',
     area: 'security',
+    needs: ['milvusAnonymous'],
     title: 'Milvus refuses calls without credentials (authorization is enabled)',
     severity: 'major',
     hint: 'anyone who reaches the load balancer can read and write: enable authorization',
@@ -123,6 +126,7 @@ export const milvusChecks = defineChecks([
   {
     id: 'security.default-password',
     area: 'security',
+    needs: ['milvusDefaultPassword'],
     title: 'the default root password (root:Milvus) is refused',
     severity: 'critical',
     hint: 'rotate the root password: root:Milvus is public knowledge',
@@ -144,6 +148,7 @@ export const milvusChecks = defineChecks([
   {
     id: 'milvus.smoke',
     area: 'milvus',
+    needs: ['smoke', 'tls'],
     title: 'a temporary collection can be created, written, searched and dropped',
     severity: 'major',
     hint: 'a data-plane call failed through the load balancer: see the failed step',
@@ -172,6 +177,7 @@ export const milvusChecks = defineChecks([
   {
     id: 'milvus.latency',
     area: 'milvus',
+    needs: ['latency'],
     title: 'GetVersion round trips through the load balancer are fast enough',
     severity: 'minor',
     hint: 'calls are slow through the load balancer: compare with a call from inside the cluster',
@@ -192,6 +198,7 @@ export const milvusChecks = defineChecks([
   {
     id: 'healthz.ready',
     area: 'healthz',
+    needs: ['healthz'],
     title: '/healthz on 9091 answers 200 "OK"',
     severity: 'major',
     hint: 'Milvus reports components that are not ready: fix the ones named',

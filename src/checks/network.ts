@@ -24,6 +24,7 @@ export const networkChecks = defineChecks([
   {
     id: 'dns.resolves',
     area: 'dns',
+    needs: ['dns'],
     title: 'the public host name resolves',
     severity: 'critical',
     hint: 'create an A/AAAA (or CNAME) record for the host pointing at the load balancer address',
@@ -46,6 +47,7 @@ export const networkChecks = defineChecks([
   {
     id: 'dns.address-match',
     area: 'dns',
+    needs: ['dns'],
     title: 'the host\'s records point at the load balancer address',
     severity: 'major',
     hint: 'point the host\'s DNS record at the load balancer, or have clients dial the address with an explicit server name',
@@ -70,6 +72,7 @@ export const networkChecks = defineChecks([
   {
     id: 'tcp.connect',
     area: 'tcp',
+    needs: ['tcp'],
     title: 'the load balancer accepts TCP connections on the port',
     severity: 'critical',
     hint: 'make the load balancer listen on this port and let the clients through',

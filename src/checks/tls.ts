@@ -64,6 +64,7 @@ export const tlsChecks = defineChecks([
   {
     id: 'tls.handshake',
     area: 'tls',
+    needs: ['tls', 'tlsNoSni'],
     title: 'a TLS handshake completes with SNI = the server name',
     severity: 'critical',
     hint: 'the load balancer must terminate TLS on this port with a certificate for the server name',
@@ -94,6 +95,7 @@ export const tlsChecks = defineChecks([
   {
     id: 'tls.protocol',
     area: 'tls',
+    needs: ['tls'],
     title: 'the negotiated protocol is TLS 1.2 or newer',
     severity: 'major',
     hint: 'use a TLS policy that offers TLS 1.2 and 1.3 only',
@@ -111,6 +113,7 @@ export const tlsChecks = defineChecks([
   {
     id: 'tls.chain',
     area: 'tls',
+    needs: ['tls'],
     title: 'the served chain is complete and in order',
     severity: 'critical',
     hint: 'serve the leaf followed by its intermediate certificate(s)',
@@ -143,6 +146,7 @@ export const tlsChecks = defineChecks([
   {
     id: 'tls.trusted',
     area: 'tls',
+    needs: ['tls'],
     title: 'the chain verifies against the trusted roots (system or --ca)',
     severity: 'critical',
     hint: 'serve a certificate from a CA the clients trust, or give clients (and --ca) the CA that issued it',
@@ -169,6 +173,7 @@ export const tlsChecks = defineChecks([
   {
     id: 'tls.san-present',
     area: 'tls',
+    needs: ['tls'],
     title: 'the certificate names its hosts in subjectAltName (not CN only)',
     severity: 'critical',
     hint: 'reissue the certificate with a subjectAltName for the host: gRPC clients ignore the CN',
@@ -185,6 +190,7 @@ export const tlsChecks = defineChecks([
   {
     id: 'tls.san',
     area: 'tls',
+    needs: ['tls'],
     title: 'the certificate\'s subjectAltName covers the server name',
     severity: 'critical',
     hint: 'serve a certificate whose SAN covers the host, or use the host clients connect with as the server name',
@@ -211,6 +217,7 @@ export const tlsChecks = defineChecks([
   {
     id: 'tls.validity',
     area: 'tls',
+    needs: ['tls'],
     title: 'every served certificate is within its validity window',
     severity: 'critical',
     hint: 'renew the certificate (or fix the clock if it is not yet valid)',
@@ -237,6 +244,7 @@ export const tlsChecks = defineChecks([
   {
     id: 'tls.expiry',
     area: 'tls',
+    needs: ['tls'],
     title: 'no served certificate expires soon',
     severity: 'major',
     hint: 'renew before it expires; automate renewal (ACM-issued or ManagedCertificate renew by themselves, imported ones do not)',
@@ -261,6 +269,7 @@ export const tlsChecks = defineChecks([
   {
     id: 'alpn.h2',
     area: 'alpn',
+    needs: ['tls'],
     title: 'ALPN negotiates HTTP/2 (h2)',
     severity: 'critical',
     hint: 'enable HTTP/2 on the load balancer listener: gRPC needs it',

@@ -3,10 +3,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CATALOG } from '../catalog.js';
 import { AREAS, EXIT, exitCodeFor, summarize, type CheckResult, type Report } from '../model.js';
 import type { Facts, JudgeOptions } from '../facts/types.js';
-import { gather } from '../facts/gather.js';
+import { gather } from '../gather/gather.js';
+import { neededSources } from '../gather/needs.js';
+import { storedSources } from '../sources/registry.js';
+import { judgeCheck } from '../checks/define.js';
 import { loadSnapshot, saveSnapshot } from '../facts/snapshot.js';
 import { prepareSuites, type SuiteEngine, type SuiteRun } from '../engine/run-suites.js';
 import { SdkWorker } from '../probes/sdk-worker.js';
+import { prepareSources } from '../gather/plan.js';
+import type { SourceKey } from '../sources/values.js';
 import { ReporterSet, createReporters, detectColor } from '../../reporters/index.js';
 import type { GatherStep } from '../../reporters/types.js';
 import type { RunConfig } from './config.js';
@@ -18,23 +23,10 @@ export interface Io {
   readonly env: NodeJS.ProcessEnv;
 }
 
-const DATA_PATH_STEPS: readonly GatherStep[] = [
-  { key: 'dns', label: 'DNS records of the host' },
-  { key: 'tcp', label: 'TCP connect to the load balancer' },
-  { key: 'tls', label: 'TLS handshake with SNI' },
-  { key: 'tlsNoSni', label: 'TLS handshake without SNI' },
-  { key: 'http2Host', label: 'raw HTTP/2 gRPC request, :authority = host' },
-  { key: 'http2Address', label: 'raw HTTP/2 gRPC request, :authority = address' },
-  { key: 'grpcHealth', label: 'grpc.health.v1 Health/Check' },
-  { key: 'milvusAnonymous', label: 'Milvus call without credentials' },
-  { key: 'milvusAuth', label: 'Milvus call with the given credentials' },
-  { key: 'milvusDefaultPassword', label: 'Milvus login with root:Milvus' },
-  { key: 'milvusVersion', label: 'Milvus SDK connect + GetVersion' },
-  { key: 'milvusHealth', label: 'Milvus CheckHealth' },
-  { key: 'latency', label: 'GetVersion latency' },
-  { key: 'smoke', label: 'smoke test (create, insert, search, drop)' },
-  { key: 'healthz', label: '/healthz on 9091' },
-];
+/** The live view's list of what gather will do: the planned sources that store a fact, with their labels. */
+function gatherSteps(): readonly GatherStep[] {
+  return storedSources().map((d) => ({ key: d.key, label: d.label }));
+}
 
 function judgeOptions(config: RunConfig, now: string): JudgeOptions {
   return { warnDays: config.warnDays, failDays: config.failDays, maxLatencyMs: config.maxLatencyMs, smoke: config.gather.smoke, now };
@@ -44,7 +36,7 @@ function judgeOptions(config: RunConfig, now: string): JudgeOptions {
 function failingNow(facts: Facts, options: JudgeOptions, selected: ReadonlySet<string>): string[] {
   return CATALOG.filter((c) => selected.has(c.id))
     .filter((c) => {
-      const v = c.judge(facts, options).verdict;
+      const v = judgeCheck(c, facts, options).verdict;
       return v === 'fail' || v === 'error';
     })
     .map((c) => c.id);
@@ -80,12 +72,14 @@ export async function runCheck(config: RunConfig, io: Io, signal: AbortSignal, e
     { stderr: io.stderr, secrets: config.secrets },
   );
 
-  // The SDK's thread starts loading the SDK before anything else here: it is the longest start-up.
-  if (!config.fromSnapshot && (config.gather.host || config.gather.address || config.gather.k8s?.mode === 'live')) SdkWorker.prewarm();
+  // What the selected checks need is started before anything else here (the SDK's thread is the
+  // longest start-up), and only that.
+  const needs = config.fromSnapshot ? null : neededSources(config.selected, config.gather);
+  if (needs) prepareSources(needs, config.gather);
   // The judging engine gets ready while the probes run; a run that ends early closes it.
   const engineReady: Promise<SuiteEngine | Error> = prepareSuites().catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
   try {
-    return await judgeAndReport(config, io, signal, extraTarget, reporters, startedAt, engineReady);
+    return await judgeAndReport(needs ?? new Set(), config, io, signal, extraTarget, reporters, startedAt, engineReady);
   } finally {
     const engine = await engineReady;
     if (!(engine instanceof Error)) await engine.close();
@@ -95,6 +89,7 @@ export async function runCheck(config: RunConfig, io: Io, signal: AbortSignal, e
 }
 
 async function judgeAndReport(
+  plan: ReadonlySet<SourceKey>,
   config: RunConfig,
   io: Io,
   signal: AbortSignal,
@@ -107,12 +102,12 @@ async function judgeAndReport(
   if (config.fromSnapshot) {
     facts = loadSnapshot(config.fromSnapshot);
   } else {
-    reporters.onGatherStart?.(DATA_PATH_STEPS);
+    reporters.onGatherStart?.(gatherSteps().filter((st) => plan.has(st.key as SourceKey)));
     const onStep = (key: string, status: 'ok' | 'error' | 'skipped', ms: number) => reporters.onGatherStep?.(key, status, ms);
     const selected = new Set(config.selected);
     const deadline = config.waitMs !== null ? Date.now() + config.waitMs : null;
     for (let attempt = 1; ; attempt++) {
-      facts = await gather(config.gather, signal, onStep);
+      facts = (await gather(config.gather, plan, signal, onStep)).facts;
       if (deadline === null || signal.aborted) break;
       const failing = failingNow(facts, judgeOptions(config, new Date().toISOString()), selected);
       const left = deadline - Date.now();

@@ -5,7 +5,7 @@ import { expect, inject, test } from 'vitest';
 import './meta.js';
 import { CATALOG } from '../catalog.js';
 import type { Area } from '../model.js';
-import type { CheckDef, Judgement } from '../checks/define.js';
+import { judgeCheck, type CheckDef, type Judgement } from '../checks/define.js';
 import type { CheckMeta } from './meta.js';
 
 export function docsAnchor(id: string): string {
@@ -54,7 +54,7 @@ export function defineSuite(area: Area): void {
   for (const def of CATALOG) {
     if (def.area !== area || !selected.has(def.id)) continue;
     test(def.id, (ctx) => {
-      const judgement = def.judge(facts, options);
+      const judgement = judgeCheck(def, facts, options);
       const meta = toMeta(def, judgement);
       ctx.task.meta.doctor = meta;
       switch (judgement.verdict) {

@@ -4,29 +4,32 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import type { Facts } from './types.js';
+import { outcomeSchema } from './schemas.js';
+import { DATA_PATH_SCHEMAS, K8S_SCHEMAS, selectionSchema } from '../sources/fact-schemas.js';
 import { writeFileAtomic } from '../../reporters/atomic-write.js';
 
-const outcome = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('ok'), value: z.unknown(), ms: z.number() }),
-  z.object({ status: z.literal('error'), error: z.object({ code: z.string(), layer: z.string(), message: z.string() }).loose(), ms: z.number() }),
-  z.object({ status: z.literal('skipped'), reason: z.string(), blockedBy: z.string().optional() }),
-]);
+const mapOutcomes = <V>(schemas: { readonly [K in keyof V]: z.ZodType<V[K]> }) =>
+  z.object(Object.fromEntries(Object.entries(schemas).map(([k, schema]) => [k, outcomeSchema(schema as z.ZodType<unknown>)])));
 
-const DATA_PATH_KEYS = [
-  'dns', 'tcp', 'tls', 'tlsNoSni', 'http2Host', 'http2Address', 'grpcHealth', 'milvusVersion', 'milvusHealth',
-  'milvusAuth', 'milvusAnonymous', 'milvusDefaultPassword', 'latency', 'smoke', 'healthz',
-] as const;
-
-const factsSchema = z
-  .object({
-    schema: z.literal(1),
-    target: z.object({ port: z.number(), credentials: z.enum(['token', 'user-password', 'none']) }).loose(),
-    gatheredAt: z.string(),
-    gatherMs: z.number(),
-    dataPath: z.object(Object.fromEntries(DATA_PATH_KEYS.map((k) => [k, outcome]))),
-    k8s: z.object({ source: z.enum(['live', 'manifests']) }).loose().optional(),
-  })
-  .loose();
+// Derived from the registry's schemas: every stored fact is validated, not only the envelope.
+const factsSchema = z.object({
+  schema: z.literal(2),
+  target: z.object({ port: z.number(), credentials: z.enum(['token', 'user-password', 'none']) }).loose(),
+  gatheredAt: z.string(),
+  gatherMs: z.number(),
+  selection: outcomeSchema(selectionSchema),
+  dataPath: mapOutcomes(DATA_PATH_SCHEMAS),
+  k8s: z
+    .object({
+      source: z.enum(['live', 'manifests']),
+      namespace: z.string(),
+      context: z.string().nullable(),
+      requested: z.object({ release: z.string().nullable(), service: z.string().nullable(), ingress: z.string().nullable() }),
+      files: z.array(z.string()),
+    })
+    .extend(mapOutcomes(K8S_SCHEMAS).shape)
+    .optional(),
+});
 
 export async function saveSnapshot(file: string, facts: Facts): Promise<void> {
   await writeFileAtomic(file, `${JSON.stringify(facts, null, 2)}\n`);
@@ -46,11 +49,13 @@ export function loadSnapshot(file: string): Facts {
   } catch (err) {
     throw new UsageError(`--from-snapshot ${file}: not JSON (${err instanceof Error ? err.message : String(err)})`);
   }
+  const version = typeof json === 'object' && json !== null && 'schema' in json ? (json as { schema: unknown }).schema : undefined;
+  if (version === 1) throw new UsageError(`--from-snapshot ${file}: written by an older milvus-l7-doctor (snapshot schema 1); gather it again`);
   const parsed = factsSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new UsageError(`--from-snapshot ${file}: not a milvus-l7-doctor snapshot (${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'})`);
   }
-  // The schema checked the envelope and every outcome; the values inside are the probes' own JSON.
+  // The schema checked every fact against the registry's schemas; the JSON itself is what gather stored.
   return json as Facts;
 }

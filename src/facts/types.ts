@@ -2,6 +2,11 @@
 // so a run can be saved with --snapshot and judged again with --from-snapshot.
 import type { Outcome } from '../model.js';
 import type { K8sFacts } from '../platform/k8s/types.js';
+import type { DataPathValues } from '../sources/values.js';
+import type { SelectionFact } from '../sources/selection.js';
+
+/** One Outcome per source value. */
+export type OutcomeMap<V> = { readonly [K in keyof V]: Outcome<V[K]> };
 
 /** What the run was pointed at, after discovery. No secrets: only whether credentials were given. */
 export interface TargetInfo {
@@ -150,25 +155,8 @@ export interface HealthzFact {
   readonly unhealthyComponents: readonly string[];
 }
 
-export interface DataPathFacts {
-  readonly dns: Outcome<DnsFact>;
-  readonly tcp: Outcome<TcpFact>;
-  readonly tls: Outcome<TlsFact>;
-  /** What is served without SNI (evidence). */
-  readonly tlsNoSni: Outcome<TlsFact>;
-  readonly http2Host: Outcome<GrpcHttpFact>;
-  readonly http2Address: Outcome<GrpcHttpFact>;
-  readonly grpcHealth: Outcome<GrpcHealthFact>;
-  readonly milvusVersion: Outcome<MilvusVersionFact>;
-  readonly milvusHealth: Outcome<MilvusHealthFact>;
-  /** With the given credentials (skipped when none were given). */
-  readonly milvusAuth: Outcome<MilvusAuthProbe>;
-  readonly milvusAnonymous: Outcome<MilvusAuthProbe>;
-  readonly milvusDefaultPassword: Outcome<MilvusAuthProbe>;
-  readonly latency: Outcome<LatencyFact>;
-  readonly smoke: Outcome<SmokeFact>;
-  readonly healthz: Outcome<HealthzFact>;
-}
+/** Every data-path source's outcome, keyed as the registry keys them (src/sources/values.ts). */
+export type DataPathFacts = OutcomeMap<DataPathValues>;
 
 /** Options judges need (thresholds), provided to the suites beside the facts. */
 export interface JudgeOptions {
@@ -180,10 +168,12 @@ export interface JudgeOptions {
 }
 
 export interface Facts {
-  readonly schema: 1;
+  readonly schema: 2;
   readonly target: TargetInfo;
   readonly gatheredAt: string;
   readonly gatherMs: number;
+  /** The Service, Ingress, host, address and provider this run judges, decided once, and why. */
+  readonly selection: Outcome<SelectionFact>;
   readonly dataPath: DataPathFacts;
   /** Absent when no cluster or manifests were given. */
   readonly k8s?: K8sFacts;

@@ -42,11 +42,14 @@ describe('bad input', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
-  test('a host that does not resolve, with no --address → exit 2 naming the host', async () => {
-    const run = await runCli(['--host', 'does-not-exist.invalid', '--timeout', '3s'], { timeoutMs: 30_000 });
-    expect(run.code).toBe(2);
-    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(run.stderr).toMatch(/--host does-not-exist\.invalid does not resolve/);
+  test('a host that does not resolve, with no --address, is a finding: dns.resolves fails, the rest is blocked, exit 1', async () => {
+    const run = await runCli(['--host', 'does-not-exist.invalid', '--timeout', '3s', '--output', 'json'], { timeoutMs: 30_000 });
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout) as { checks: { id: string; verdict: string; blockedBy?: string }[] };
+    const byId = new Map(report.checks.map((c) => [c.id, c]));
+    expect(byId.get('dns.resolves')?.verdict).toBe('fail');
+    expect(byId.get('tcp.connect')).toMatchObject({ verdict: 'blocked', blockedBy: 'dns.resolves' });
+    expect(report.checks.filter((c) => c.verdict === 'fail').map((c) => c.id)).toEqual(['dns.resolves']);
   });
 });
 
@@ -73,7 +76,8 @@ describe('an incomplete install', () => {
 function refusedSnapshot(): object {
   const blocked = { status: 'skipped', reason: 'connection refused', blockedBy: 'tcp.connect' };
   return {
-    schema: 1,
+    schema: 2,
+    selection: { status: 'skipped', reason: 'no cluster in this test' },
     target: { host: 'x.example', address: '127.0.0.1', port: 443, serverName: 'x.example', healthzUrl: null, caFile: null, credentials: 'none', provider: 'unknown', dnsServer: null },
     gatheredAt: new Date().toISOString(),
     gatherMs: 5,

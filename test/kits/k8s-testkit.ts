@@ -5,7 +5,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DataPathFacts, Facts, JudgeOptions, TargetInfo } from '../../src/facts/types.js';
-import { factsFromObjects, parseManifestText, type ManifestOptions } from '../../src/platform/k8s/manifests.js';
+import { parseManifestText, type ManifestOptions } from '../../src/platform/k8s/manifests.js';
+import { factsFromObjects } from '../../src/platform/k8s/offline.js';
+import * as discover from '../../src/platform/k8s/discover.js';
+import { decideSelection } from '../../src/sources/selection.js';
 import { kindOf, nameOf, type RawObject } from '../../src/platform/k8s/objects.js';
 import type { K8sFacts } from '../../src/platform/k8s/types.js';
 
@@ -61,9 +64,21 @@ export function emptyDataPath(): DataPathFacts {
   };
 }
 
+/**
+ * Facts around a Kubernetes snapshot, with the selection decided as gather decides it: from the target's
+ * host and provider (the flags) and the objects.
+ */
 export function factsWith(k8s: K8sFacts | undefined, target: Partial<TargetInfo> = {}, dataPath: Partial<DataPathFacts> = {}): Facts {
+  const flags = {
+    host: target.host ?? null,
+    address: target.address ?? null,
+    provider: target.provider && target.provider !== 'unknown' ? target.provider : ('auto' as const),
+    k8s: k8s ? { mode: k8s.source === 'live' ? ('live' as const) : ('manifests' as const), ...nonNull(k8s.requested) } : null,
+  };
+  const selection = k8s ? decideSelection(flags, k8s, discover) : null;
   return {
-    schema: 1,
+    schema: 2,
+    selection: selection ? { status: 'ok', value: selection, ms: 0 } : { status: 'skipped', reason: 'no cluster in this test' },
     target: {
       host: null,
       address: null,
@@ -72,9 +87,9 @@ export function factsWith(k8s: K8sFacts | undefined, target: Partial<TargetInfo>
       healthzUrl: null,
       caFile: null,
       credentials: 'none',
-      provider: 'unknown',
       dnsServer: null,
       ...target,
+      provider: target.provider && target.provider !== 'unknown' ? target.provider : selection?.provider ?? 'unknown',
     },
     gatheredAt: '2030-01-01T00:00:00.000Z',
     gatherMs: 0,
@@ -85,3 +100,11 @@ export function factsWith(k8s: K8sFacts | undefined, target: Partial<TargetInfo>
 
 /** The tests' clock is fixed so certificate validity judges the same way every year. */
 export const JUDGE_OPTIONS: JudgeOptions = { warnDays: 30, failDays: 7, maxLatencyMs: null, smoke: false, now: '2030-01-01T00:00:00.000Z' };
+
+function nonNull(r: K8sFacts['requested']): { release?: string; service?: string; ingress?: string } {
+  return {
+    ...(r.release !== null ? { release: r.release } : {}),
+    ...(r.service !== null ? { service: r.service } : {}),
+    ...(r.ingress !== null ? { ingress: r.ingress } : {}),
+  };
+}

@@ -1,7 +1,8 @@
 // Discovery, table-driven over small object sets: which Service, which Ingress, which provider, host, address.
 import { describe, expect, test } from 'vitest';
 import { discoverTarget, hostMatches } from './discover.js';
-import { factsFromObjects, parseManifestText, type ManifestOptions } from './manifests.js';
+import { parseManifestText, type ManifestOptions } from './manifests.js';
+import { factsFromObjects } from './offline.js';
 
 const SVC = (name: string, extra = '') => `
 apiVersion: v1

@@ -3,6 +3,10 @@
 // with no more flags. Pure functions over the snapshot: live and offline modes discover the same way.
 import type { IngressBackendRef, IngressClassFact, IngressFact, K8sFacts, ServiceFact, ServicePortFact } from './types.js';
 
+/** What discovery reads: the namespace's Services, Ingresses and classes (and, when read, the GKE objects). */
+export type DiscoveryInput = Pick<K8sFacts, 'namespace' | 'requested' | 'services' | 'ingresses' | 'ingressClasses'> &
+  Partial<Pick<K8sFacts, 'backendConfigs' | 'managedCertificates'>>;
+
 export const MILVUS_PORT = 19530;
 export const METRICS_PORT = 9091;
 export const ALB_CONTROLLER = 'ingress.k8s.aws/alb';
@@ -53,8 +57,14 @@ export function ingressRoutesToService(ing: IngressFact, service: string): boole
   return routesTo(ing.defaultBackend, service) || ing.rules.some((r) => r.paths.some((p) => routesTo(p, service)));
 }
 
+/** The Helm releases of the Milvus-like Services in the namespace, for "no such release" findings. */
+export function releasesIn(services: readonly ServiceFact[]): string[] {
+  const names = services.filter(isMilvusLike).map((s) => s.labels['app.kubernetes.io/instance'] ?? s.name.replace(/-milvus$/, ''));
+  return [...new Set(names)].sort();
+}
+
 /** The Milvus Service: --service by name, else by release names/labels, else the one an Ingress routes to. */
-export function selectService(facts: K8sFacts, notes: string[] = []): ServiceFact | null {
+export function selectService(facts: DiscoveryInput, notes: string[] = []): ServiceFact | null {
   const services = ok(facts.services);
   if (!services) return null;
   const { service, release } = facts.requested;
@@ -87,7 +97,7 @@ export function selectService(facts: K8sFacts, notes: string[] = []): ServiceFac
 }
 
 /** Ingresses that route to the Service; --ingress names one. The host, when known, breaks ties. */
-export function selectIngress(facts: K8sFacts, service: string | null, host: string | null = null, notes: string[] = []): IngressFact | null {
+export function selectIngress(facts: DiscoveryInput, service: string | null, host: string | null = null, notes: string[] = []): IngressFact | null {
   const ingresses = ok(facts.ingresses);
   if (!ingresses) return null;
   if (facts.requested.ingress !== null) {
@@ -118,7 +128,7 @@ function hasKeyPrefix(map: Readonly<Record<string, string>>, prefixes: readonly 
   return Object.keys(map).some((k) => prefixes.some((p) => k.startsWith(p)));
 }
 
-export function detectProvider(facts: K8sFacts, ing: IngressFact | null, svc: ServiceFact | null, notes: string[] = []): Provider {
+export function detectProvider(facts: DiscoveryInput, ing: IngressFact | null, svc: ServiceFact | null, notes: string[] = []): Provider {
   const classes: readonly IngressClassFact[] = ok(facts.ingressClasses) ?? [];
   if (ing) {
     const cls = ingressClassOf(ing);
@@ -140,7 +150,7 @@ export function detectProvider(facts: K8sFacts, ing: IngressFact | null, svc: Se
     if (ing.addresses.some((a) => a.hostname?.endsWith('.elb.amazonaws.com'))) return 'aws';
   }
   if (svc && hasKeyPrefix(svc.annotations, ['cloud.google.com/', 'service.alpha.kubernetes.io/app-protocols'])) return 'gcp';
-  if ((ok(facts.backendConfigs) ?? []).length > 0) return 'gcp';
+  if ((facts.backendConfigs ? ok(facts.backendConfigs) ?? [] : []).length > 0) return 'gcp';
   if (ing && ingressClassOf(ing).from === 'none') {
     const dflt = classes.find((c) => c.isDefault);
     if (dflt?.controller === ALB_CONTROLLER) return 'aws';
@@ -161,7 +171,7 @@ export function ingressAddress(ing: IngressFact): string | null {
   return a ? a.hostname ?? a.ip : null;
 }
 
-export function discoverTarget(facts: K8sFacts): { host: string | null; address: string | null; provider: 'aws' | 'gcp' | 'unknown'; service: string | null; ingress: string | null; notes: string[] } {
+export function discoverTarget(facts: DiscoveryInput): { host: string | null; address: string | null; provider: 'aws' | 'gcp' | 'unknown'; service: string | null; ingress: string | null; notes: string[] } {
   const notes: string[] = [];
   const svc = selectService(facts, notes);
   const ing = selectIngress(facts, svc?.name ?? null, null, notes);
@@ -170,7 +180,7 @@ export function discoverTarget(facts: K8sFacts): { host: string | null; address:
   let host = ing ? ingressHost(ing) : null;
   if (host === null && ing) {
     const mcNames = (ing.annotations['networking.gke.io/managed-certificates'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-    const mcs = ok(facts.managedCertificates) ?? [];
+    const mcs = (facts.managedCertificates ? ok(facts.managedCertificates) : null) ?? [];
     host = mcs.filter((m) => mcNames.includes(m.name)).flatMap((m) => m.domains)[0] ?? null;
   }
   const target: DiscoveredTarget = {

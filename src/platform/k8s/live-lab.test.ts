@@ -1,3 +1,4 @@
+import { judgeCheck } from '../../checks/define.js';
 // The live reader and every Kubernetes/AWS/GCP check against the lab's Kubernetes API stand-in (the real
 // client-node over HTTP, port-forward over WebSocket to gRPC backends made here), for both flavours and
 // each of the lab's faults: the fault's own checks fail, and none of the other checks here fails.
@@ -15,7 +16,7 @@ import { factsWith } from '../../../test/kits/k8s-testkit.js';
 import { K8S_FAULTS } from '../../lab/k8s-api/faults.js';
 import { startK8sApi, type K8sApiHandle } from '../../lab/k8s-api/server.js';
 import { createLabPki } from '../../lab/pki.js';
-import { readLive } from './live.js';
+import { readK8s as readLive } from '../../../test/kits/gather-k8s.js';
 import { tempDir } from '../../../test/tmp.js';
 
 const MINE: readonly CheckDef[] = [...k8sChecks, ...awsChecks, ...gcpChecks];
@@ -100,7 +101,7 @@ async function runAgainstLab(backends: Backends, provider: 'aws' | 'gcp', faults
     const k8s = await readLive({ kubeconfig: api.kubeconfigPath, context: api.context, namespace: api.ids.namespace, release: 'milvus-demo', timeoutMs: 4000, signal: new AbortController().signal });
     const facts = factsWith(k8s);
     const now = new Date().toISOString();
-    const verdicts = new Map(MINE.map((c) => [c.id, c.judge(facts, { warnDays: 14, failDays: 3, maxLatencyMs: null, smoke: false, now })]));
+    const verdicts = new Map(MINE.map((c) => [c.id, judgeCheck(c, facts, { warnDays: 14, failDays: 3, maxLatencyMs: null, smoke: false, now })]));
     return { k8s, verdicts };
   } finally {
     await api.stop();

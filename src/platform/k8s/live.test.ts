@@ -1,3 +1,4 @@
+import { judgeCheck } from '../../checks/define.js';
 // The live reader against a small in-test HTTP server speaking the Kubernetes API's JSON, through the real
 // @kubernetes/client-node: objects, a 403 Status, Milvus's own 500 through the proxy, an API server that is
 // not there, one that never answers, and kubeconfigs that are wrong in each way.
@@ -11,8 +12,7 @@ import { k8sChecks } from '../../checks/k8s.js';
 import { JUDGE_OPTIONS, FIXTURES, factsWith } from '../../../test/kits/k8s-testkit.js';
 import { parseManifestText } from './manifests.js';
 import { kindOf, nameOf, type RawObject } from './objects.js';
-import { readLive } from './live.js';
-import { gatherK8s } from '../../facts/gather-k8s.js';
+import { readK8s as readLive } from '../../../test/kits/gather-k8s.js';
 import { tempDir } from '../../../test/tmp.js';
 
 const dir = tempDir('k8s-live-');
@@ -135,16 +135,19 @@ describe('live reader', () => {
     expect(k8s.milvusConfig).toMatchObject({ status: 'ok', value: { tlsMode: null, authorizationEnabled: true } });
     expect(k8s.ingressEvents.status === 'ok' && k8s.ingressEvents.value.map((e) => e.reason)).toEqual(['FailedBuildModel']);
     expect(k8s.backendConfigs.status).toBe('skipped');
-    expect(steps).toContain('k8s.endpointslices:error');
+    expect(steps).toContain('k8s.endpointSlices:error');
     // The ConfigMap is found under its second candidate name after a 404 on the first: one step, and ok.
     expect(requests.filter((r) => r.includes('/configmaps/')).length).toBeGreaterThan(1);
-    expect(steps.filter((s) => s.startsWith('k8s.configmap'))).toEqual(['k8s.configmap:ok']);
+    expect(steps.filter((s) => s.startsWith('k8s.milvusConfig'))).toEqual(['k8s.milvusConfig:ok']);
     // Requests carry the selectors the RBAC role and the API expect.
     expect(requests).toContain('GET /api/v1/namespaces/milvus/events?fieldSelector=involvedObject.kind%3DIngress');
     expect(requests.some((r) => r.startsWith('GET /api/v1/namespaces/milvus/pods?labelSelector='))).toBe(true);
 
     const facts = factsWith(k8s);
-    const verdict = (id: string) => k8sChecks.find((c) => c.id === id)?.judge(facts, JUDGE_OPTIONS);
+    const verdict = (id: string) => {
+      const def = k8sChecks.find((c) => c.id === id);
+      return def ? judgeCheck(def, facts, JUDGE_OPTIONS) : undefined;
+    };
     expect(verdict('k8s.endpoints.ready')).toMatchObject({ verdict: 'error', observed: expect.stringContaining('list endpointslices.discovery.k8s.io in milvus') });
     expect(verdict('healthz.service-proxy')).toMatchObject({ verdict: 'fail', observed: expect.stringContaining('3/5 components') });
     expect(verdict('k8s.service.exists')?.verdict).toBe('pass');
@@ -174,7 +177,8 @@ describe('live reader', () => {
     expect(Date.now() - started).toBeLessThan(2500);
     expect(k8s.services.status === 'error' && k8s.services.error.code).toBe('K8S_UNREACHABLE');
     expect(k8s.ingresses.status === 'error' && k8s.ingresses.error.code).toBe('K8S_UNREACHABLE');
-    expect(k8sChecks.find((c) => c.id === 'k8s.service.exists')?.judge(factsWith(k8s), JUDGE_OPTIONS).verdict).toBe('error');
+    const exists = k8sChecks.find((c) => c.id === 'k8s.service.exists');
+    expect(exists && judgeCheck(exists, factsWith(k8s), JUDGE_OPTIONS).verdict).toBe('error');
   });
 
   test('an API server that never answers: K8S_TIMEOUT at the deadline, not a hang', async () => {
@@ -216,11 +220,11 @@ describe('live reader', () => {
     }
   });
 
-  test('gatherK8s dispatches live and offline with the same shape', async () => {
-    const live = await gatherK8s({ mode: 'live', kubeconfig: deadConfig, timeoutMs: 1000, signal: new AbortController().signal });
-    const offline = await gatherK8s({ mode: 'manifests', manifests: join(FIXTURES, 'aws', 'base'), timeoutMs: 1000, signal: new AbortController().signal });
+  test('the graph reads live and offline into the same shape', async () => {
+    const live = await readLive({ mode: 'live', kubeconfig: deadConfig, timeoutMs: 1000, signal: new AbortController().signal });
+    const offline = await readLive({ mode: 'manifests', manifests: join(FIXTURES, 'aws', 'base'), timeoutMs: 1000, signal: new AbortController().signal });
     expect(Object.keys(live).sort()).toEqual(Object.keys(offline).sort());
     expect(offline.source).toBe('manifests');
-    await expect(gatherK8s({ mode: 'manifests', timeoutMs: 1000, signal: new AbortController().signal })).rejects.toBeInstanceOf(UsageError);
+    await expect(readLive({ mode: 'manifests', timeoutMs: 1000, signal: new AbortController().signal })).rejects.toBeInstanceOf(UsageError);
   });
 });

@@ -1,8 +1,7 @@
-// Live mode: the snapshot read from the API server with @kubernetes/client-node. Every request carries a
-// deadline (AbortSignal), reads run concurrently in three waves (what discovery needs; what the chosen
-// Service/Ingress/provider needs; what the pods need), and every failure is kept as a typed Outcome:
-// 403 → K8S_FORBIDDEN naming verb and resource, 404 → K8S_NOT_FOUND, no connection → K8S_UNREACHABLE,
-// no answer in time → K8S_TIMEOUT.
+// Live mode: one function per Kubernetes read, with @kubernetes/client-node. The registry's k8s sources
+// (src/sources/k8s/) call them as the graph reaches them. Every request carries a deadline (AbortSignal),
+// and every failure is kept as a typed Outcome: 403 → K8S_FORBIDDEN naming verb and resource,
+// 404 → K8S_NOT_FOUND, no connection → K8S_UNREACHABLE, no answer in time → K8S_TIMEOUT.
 import {
   ApiException,
   CoreV1Api,
@@ -16,7 +15,7 @@ import {
   type ResponseContext,
 } from '@kubernetes/client-node';
 import type { Outcome, ProbeErrorInfo } from '../../model.js';
-import { detectProvider, ingressHost, selectIngress, selectService, tlsSecretNameFor, METRICS_PORT, type Provider } from './discover.js';
+import { METRICS_PORT } from './discover.js';
 import { loadKubeConfig } from './kubeconfig.js';
 import { parseHealthzCounts, parseMilvusConfig } from './milvus-config.js';
 import {
@@ -37,16 +36,10 @@ import {
 } from './objects.js';
 import { parseTlsSecret } from './tls-secret.js';
 import { PortForwardRefusedError, probeBackendProtocol } from './backend-probe.js';
-import type { EventFact, HealthzReading, K8sFacts, K8sSelection, PodFact, ServiceFact } from './types.js';
-import type { StepListener } from '../../model.js';
-
-export interface LiveOptions extends K8sSelection {
-  readonly timeoutMs: number;
-  readonly signal: AbortSignal;
-  readonly onStep?: StepListener;
-  /** Skip the port-forward probe (tests of the reader alone). */
-  readonly backendProbe?: boolean;
-}
+import type {
+  BackendConfigFact, BackendProtocolFact, EndpointSliceFact, EventFact, HealthzReading, IngressClassFact, IngressFact, ManagedCertificateFact,
+  MilvusConfigFact, PodFact, ServiceFact, TargetGroupBindingFact, TlsSecretFact,
+} from './types.js';
 
 /** What a request reads, for error messages and RBAC: `list endpointslices.discovery.k8s.io in milvus`. */
 interface Access {
@@ -126,12 +119,18 @@ interface Apis {
   readonly custom: CustomObjectsApi;
 }
 
-interface Reader {
+/** One live cluster: the loaded kubeconfig, for every read of a run. */
+export interface LiveCluster {
   readonly kc: KubeConfig;
   readonly server: string;
+  readonly context: string;
+  readonly namespace: string;
+}
+
+/** A cluster plus the deadline and cancellation of one read. */
+export interface Reader extends LiveCluster {
   readonly timeoutMs: number;
   readonly signal: AbortSignal;
-  readonly onStep?: LiveOptions['onStep'];
 }
 
 /**
@@ -161,7 +160,7 @@ function apisFor(r: Reader, signal: AbortSignal): Apis {
   return { core: new CoreV1Api(config), networking: new NetworkingV1Api(config), discovery: new DiscoveryV1Api(config), custom: new CustomObjectsApi(config) };
 }
 
-async function timed<T>(r: Reader, key: string, access: Access, fn: (apis: Apis, signal: AbortSignal) => Promise<T>, ms: number = r.timeoutMs): Promise<Outcome<T>> {
+async function timed<T>(r: Reader, access: Access, fn: (apis: Apis, signal: AbortSignal) => Promise<T>, ms: number = r.timeoutMs): Promise<Outcome<T>> {
   const started = performance.now();
   const deadline = AbortSignal.timeout(ms);
   const signal = AbortSignal.any([r.signal, deadline]);
@@ -181,12 +180,10 @@ async function timed<T>(r: Reader, key: string, access: Access, fn: (apis: Apis,
     const error = classifyError(e, access, r.server, deadline.aborted, r.signal.aborted);
     outcome = { status: 'error', error, ms: Math.round(performance.now() - started) };
   }
-  r.onStep?.(key, outcome.status, outcome.status === 'ok' || outcome.status === 'error' ? outcome.ms : 0);
   return outcome;
 }
 
-function skip<T>(r: Reader, key: string, reason: string, blockedBy?: string): Outcome<T> {
-  r.onStep?.(key, 'skipped', 0);
+function skip<T>(reason: string, blockedBy?: string): Outcome<T> {
   return blockedBy ? { status: 'skipped', reason, blockedBy } : { status: 'skipped', reason };
 }
 
@@ -208,8 +205,8 @@ function selectorString(selector: Readonly<Record<string, string>>): string {
 }
 
 /** A /healthz GET through the API server proxy: Milvus's own answer (even a 500) is a reading, not an error. */
-async function healthzVia(r: Reader, key: string, access: Access, target: string, call: (a: Apis) => Promise<string>): Promise<Outcome<HealthzReading>> {
-  return timed(r, key, access, async (apis) => {
+async function healthzVia(r: Reader, access: Access, target: string, call: (a: Apis) => Promise<string>): Promise<Outcome<HealthzReading>> {
+  return timed(r, access, async (apis) => {
     try {
       const body = await call(apis);
       return { target, status: 200, body: String(body), ...parseHealthzCounts(String(body)), error: null };
@@ -236,197 +233,143 @@ function podMilvusPort(svc: ServiceFact, pod: PodFact): number {
   return named?.containerPort ?? 19530;
 }
 
-export async function readLive(options: LiveOptions): Promise<K8sFacts> {
-  const loaded = loadKubeConfig(options.kubeconfig, options.context);
-  const namespace = options.namespace ?? loaded.namespace ?? 'default';
-  const r: Reader = {
-    kc: loaded.kc,
-    server: loaded.server,
-    timeoutMs: options.timeoutMs,
-    signal: options.signal,
-    onStep: options.onStep,
-  };
-  const ns = namespace;
+/** Loads the kubeconfig (a UsageError when it is wrong) and fixes the namespace: -n, else the context's. */
+export function openCluster(kubeconfig: string | undefined, context: string | undefined, namespace: string | undefined): LiveCluster {
+  const loaded = loadKubeConfig(kubeconfig, context);
+  return { kc: loaded.kc, server: loaded.server, context: loaded.context, namespace: namespace ?? loaded.namespace ?? 'default' };
+}
 
-  // Wave 1: what discovery needs.
-  const [services, ingresses, ingressClasses, ingressEventsAll] = await Promise.all([
-    timed(r, 'k8s.services', { verb: 'list', resource: 'services', namespace: ns }, (a) => a.core.listNamespacedService({ namespace: ns })).then((x) =>
-      mapOk(x, (l) => items(l).map((s) => toService(s, ns))),
-    ),
-    timed(r, 'k8s.ingresses', { verb: 'list', resource: 'ingresses.networking.k8s.io', namespace: ns }, (a) => a.networking.listNamespacedIngress({ namespace: ns })).then((x) =>
-      mapOk(x, (l) => items(l).map((i) => toIngress(i, ns))),
-    ),
-    timed(r, 'k8s.ingressclasses', { verb: 'list', resource: 'ingressclasses.networking.k8s.io', namespace: null }, (a) => a.networking.listIngressClass({})).then((x) =>
-      mapOk(x, (l) => items(l).map(toIngressClass)),
-    ),
-    timed(r, 'k8s.events.ingress', { verb: 'list', resource: 'events', namespace: ns }, (a) =>
-      a.core.listNamespacedEvent({ namespace: ns, fieldSelector: 'involvedObject.kind=Ingress' }),
-    ).then((x) => mapOk(x, (l) => items(l).map(toEvent))),
-  ]);
+export function listServices(r: Reader): Promise<Outcome<readonly ServiceFact[]>> {
+  const ns = r.namespace;
+  return timed(r, { verb: 'list', resource: 'services', namespace: ns }, (a) => a.core.listNamespacedService({ namespace: ns })).then((x) =>
+    mapOk(x, (l) => items(l).map((s) => toService(s, ns))),
+  );
+}
 
-  const pending: K8sFacts = {
-    source: 'live',
-    namespace: ns,
-    context: loaded.context,
-    requested: { release: options.release ?? null, service: options.service ?? null, ingress: options.ingress ?? null },
-    files: [],
-    services,
-    ingresses,
-    ingressClasses,
-    endpointSlices: { status: 'skipped', reason: 'not read yet' },
-    pods: { status: 'skipped', reason: 'not read yet' },
-    workloads: { status: 'skipped', reason: 'live: the pods themselves are read' },
-    milvusConfig: { status: 'skipped', reason: 'not read yet' },
-    ingressEvents: ingressEventsAll,
-    backendConfigs: { status: 'skipped', reason: 'not read yet' },
-    managedCertificates: { status: 'skipped', reason: 'not read yet' },
-    tlsSecret: { status: 'skipped', reason: 'not read yet' },
-    targetGroupBindings: { status: 'skipped', reason: 'not read yet' },
-    healthzService: { status: 'skipped', reason: 'not read yet' },
-    healthzPods: { status: 'skipped', reason: 'not read yet' },
-    backendProtocol: { status: 'skipped', reason: 'not read yet' },
-  };
-  const svc = selectService(pending);
-  const ing = selectIngress(pending, svc?.name ?? null);
-  const provider: Provider = detectProvider(pending, ing, svc);
-  const noService = 'the Milvus Service was not found';
+export function listIngresses(r: Reader): Promise<Outcome<readonly IngressFact[]>> {
+  const ns = r.namespace;
+  return timed(r, { verb: 'list', resource: 'ingresses.networking.k8s.io', namespace: ns }, (a) => a.networking.listNamespacedIngress({ namespace: ns })).then((x) =>
+    mapOk(x, (l) => items(l).map((i) => toIngress(i, ns))),
+  );
+}
 
-  // Wave 2: what the chosen Service, Ingress and provider need (wave 3, per pod, hangs off the pods).
-  const podsP: Promise<Outcome<readonly PodFact[]>> = svc
-    ? Object.keys(svc.selector).length === 0
-      ? Promise.resolve(skip(r, 'k8s.pods', `Service ${svc.name} has no selector`))
-      : timed(r, 'k8s.pods', { verb: 'list', resource: 'pods', namespace: ns }, (a) => a.core.listNamespacedPod({ namespace: ns, labelSelector: selectorString(svc.selector) })).then((x) =>
-          mapOk(x, (l) => items(l).map(toPod)),
-        )
-    : Promise.resolve(skip(r, 'k8s.pods', noService, 'k8s.service.exists'));
+export function listIngressClasses(r: Reader): Promise<Outcome<readonly IngressClassFact[]>> {
+  return timed(r, { verb: 'list', resource: 'ingressclasses.networking.k8s.io', namespace: null }, (a) => a.networking.listIngressClass({})).then((x) =>
+    mapOk(x, (l) => items(l).map(toIngressClass)),
+  );
+}
 
-  const endpointSlicesP = svc
-    ? timed(r, 'k8s.endpointslices', { verb: 'list', resource: 'endpointslices.discovery.k8s.io', namespace: ns }, (a) =>
-        a.discovery.listNamespacedEndpointSlice({ namespace: ns, labelSelector: `kubernetes.io/service-name=${svc.name}` }),
-      ).then((x) => mapOk(x, (l) => items(l).map(toEndpointSlice)))
-    : Promise.resolve(skip<readonly ReturnType<typeof toEndpointSlice>[]>(r, 'k8s.endpointslices', noService, 'k8s.service.exists'));
+/** Events of one kind of object in the namespace (Ingress, TargetGroupBinding). */
+export function listEvents(r: Reader, involvedKind: string): Promise<Outcome<readonly EventFact[]>> {
+  const ns = r.namespace;
+  return timed(r, { verb: 'list', resource: 'events', namespace: ns }, (a) =>
+    a.core.listNamespacedEvent({ namespace: ns, fieldSelector: `involvedObject.kind=${involvedKind}` }),
+  ).then((x) => mapOk(x, (l) => items(l).map(toEvent)));
+}
 
-  // The chart names the ConfigMap as the Service (its full name); other packagings use <release>-milvus.
-  const configNames = svc ? [...new Set([svc.name, ...(options.release ? [`${options.release}-milvus`, options.release] : []), `${svc.labels['app.kubernetes.io/instance'] ?? svc.name}-milvus`])] : [];
-  const configP = svc
-    ? (async () => {
-        // One step for the lookup, whichever candidate it ends on: a name that is not there is not an error.
-        const quiet: Reader = { ...r, onStep: undefined };
-        const started = performance.now();
-        const settle = (o: Outcome<ReturnType<typeof parseMilvusConfig>>) => {
-          r.onStep?.('k8s.configmap', o.status, Math.round(performance.now() - started));
-          return o;
-        };
-        let first: Outcome<ReturnType<typeof parseMilvusConfig>> | null = null;
-        for (const name of configNames) {
-          const o = await timed(quiet, 'k8s.configmap', { verb: 'get', resource: 'configmaps', namespace: ns, name }, (a) => a.core.readNamespacedConfigMap({ name, namespace: ns })).then((x) =>
-            mapOk(x, (cm) => parseMilvusConfig(name, strMap(plain(cm).data))),
-          );
-          if (o.status !== 'error' || o.error.code !== 'K8S_NOT_FOUND') return settle(o);
-          first ??= o;
-        }
-        return first ? settle(first) : skip<ReturnType<typeof parseMilvusConfig>>(r, 'k8s.configmap', noService, 'k8s.service.exists');
-      })()
-    : Promise.resolve(skip<ReturnType<typeof parseMilvusConfig>>(r, 'k8s.configmap', noService, 'k8s.service.exists'));
+export function listPods(r: Reader, svc: ServiceFact): Promise<Outcome<readonly PodFact[]>> {
+  const ns = r.namespace;
+  if (Object.keys(svc.selector).length === 0) return Promise.resolve(skip(`Service ${svc.name} has no selector`));
+  return timed(r, { verb: 'list', resource: 'pods', namespace: ns }, (a) => a.core.listNamespacedPod({ namespace: ns, labelSelector: selectorString(svc.selector) })).then((x) =>
+    mapOk(x, (l) => items(l).map(toPod)),
+  );
+}
 
-  // The ALB never reads a Kubernetes Secret (ACM holds its certificate): do not ask for secrets there.
-  const secretName = ing && provider !== 'aws' ? tlsSecretNameFor(ing, ingressHost(ing)) : null;
-  const secretP = secretName
-    ? timed(r, 'k8s.tls-secret', { verb: 'get', resource: 'secrets', namespace: ns, name: secretName }, (a) => a.core.readNamespacedSecret({ name: secretName, namespace: ns })).then((x) =>
-        mapOk(x, (s) => parseTlsSecret(plain(s), ns)),
-      )
-    : Promise.resolve(
-        skip<ReturnType<typeof parseTlsSecret>>(r, 'k8s.tls-secret', !ing ? 'no Ingress routes to the Milvus Service' : provider === 'aws' ? 'the ALB takes its certificate from ACM' : 'the Ingress references no TLS Secret'),
+export function listEndpointSlices(r: Reader, svc: ServiceFact): Promise<Outcome<readonly EndpointSliceFact[]>> {
+  const ns = r.namespace;
+  return timed(r, { verb: 'list', resource: 'endpointslices.discovery.k8s.io', namespace: ns }, (a) =>
+    a.discovery.listNamespacedEndpointSlice({ namespace: ns, labelSelector: `kubernetes.io/service-name=${svc.name}` }),
+  ).then((x) => mapOk(x, (l) => items(l).map(toEndpointSlice)));
+}
+
+/** The Milvus ConfigMap: the chart names it as the Service (its full name); other packagings <release>-milvus. */
+export async function readMilvusConfig(r: Reader, svc: ServiceFact, release: string | null): Promise<Outcome<MilvusConfigFact>> {
+  const ns = r.namespace;
+  const names = [...new Set([svc.name, ...(release ? [`${release}-milvus`, release] : []), `${svc.labels['app.kubernetes.io/instance'] ?? svc.name}-milvus`])];
+  const started = performance.now();
+  // One outcome for the lookup, whichever candidate it ends on: a name that is not there is not an error.
+  let first: Outcome<MilvusConfigFact> | null = null;
+  for (const name of names) {
+    const o = await timed(r, { verb: 'get', resource: 'configmaps', namespace: ns, name }, (a) => a.core.readNamespacedConfigMap({ name, namespace: ns })).then((x) =>
+      mapOk(x, (cm) => parseMilvusConfig(name, strMap(plain(cm).data))),
+    );
+    if (o.status !== 'error' || o.error.code !== 'K8S_NOT_FOUND') return withMs(o, started);
+    first ??= o;
+  }
+  return withMs(first ?? skip('no ConfigMap name to look up'), started);
+}
+
+function withMs<T>(o: Outcome<T>, started: number): Outcome<T> {
+  return o.status === 'skipped' ? o : { ...o, ms: Math.round(performance.now() - started) };
+}
+
+export function readTlsSecret(r: Reader, name: string): Promise<Outcome<TlsSecretFact>> {
+  const ns = r.namespace;
+  return timed(r, { verb: 'get', resource: 'secrets', namespace: ns, name }, (a) => a.core.readNamespacedSecret({ name, namespace: ns })).then((x) =>
+    mapOk(x, (s) => parseTlsSecret(plain(s), ns)),
+  );
+}
+
+function listCustom(r: Reader, group: string, version: string, plural: string): Promise<Outcome<RawObject[]>> {
+  const ns = r.namespace;
+  return timed(r, { verb: 'list', resource: `${plural}.${group}`, namespace: ns }, async (a) => {
+    const list: unknown = await a.custom.listNamespacedCustomObject({ group, version, namespace: ns, plural });
+    return items(list);
+  });
+}
+
+export function listBackendConfigs(r: Reader): Promise<Outcome<readonly BackendConfigFact[]>> {
+  return listCustom(r, 'cloud.google.com', 'v1', 'backendconfigs').then((x) => mapOk(x, (l) => l.map((o) => toBackendConfig(o, r.namespace))));
+}
+
+export function listManagedCertificates(r: Reader): Promise<Outcome<readonly ManagedCertificateFact[]>> {
+  return listCustom(r, 'networking.gke.io', 'v1', 'managedcertificates').then((x) => mapOk(x, (l) => l.map((o) => toManagedCertificate(o, r.namespace))));
+}
+
+export async function listTargetGroupBindings(r: Reader): Promise<Outcome<readonly TargetGroupBindingFact[]>> {
+  const [tgbs, events] = await Promise.all([listCustom(r, 'elbv2.k8s.aws', 'v1beta1', 'targetgroupbindings'), listEvents(r, 'TargetGroupBinding')]);
+  return mapOk(tgbs, (l) => l.map((o) => toTargetGroupBinding(o, events.status === 'ok' ? events.value : [])));
+}
+
+/** /healthz on 9091 through the API server's service proxy. */
+export function readServiceHealthz(r: Reader, svc: ServiceFact): Promise<Outcome<HealthzReading>> {
+  const ns = r.namespace;
+  const name = `${svc.name}:${METRICS_PORT}`;
+  return healthzVia(r, { verb: 'get', resource: 'services/proxy', namespace: ns, name }, `services/${name}`, (a) =>
+    a.core.connectGetNamespacedServiceProxyWithPath({ name, namespace: ns, path: 'healthz' }),
+  );
+}
+
+/** /healthz on 9091 of each pod (at most 20) through the pod proxy. */
+export async function readPodsHealthz(r: Reader, pods: readonly PodFact[]): Promise<Outcome<readonly HealthzReading[]>> {
+  const ns = r.namespace;
+  const started = performance.now();
+  const readings = await Promise.all(
+    pods.slice(0, 20).map(async (p) => {
+      const name = `${p.name}:${METRICS_PORT}`;
+      const target = `pods/${name}`;
+      const o = await healthzVia(r, { verb: 'get', resource: 'pods/proxy', namespace: ns, name }, target, (a) =>
+        a.core.connectGetNamespacedPodProxyWithPath({ name, namespace: ns, path: 'healthz' }),
       );
+      return o.status === 'ok' ? o.value : { target, status: null, body: '', ready: null, total: null, error: o.status === 'error' ? `${o.error.code}: ${o.error.message}` : o.reason };
+    }),
+  );
+  // All forbidden is the reader's failure, not the pods' state.
+  const errors = readings.filter((x) => x.error !== null);
+  if (readings.length > 0 && errors.length === readings.length && errors.every((x) => x.error?.startsWith('K8S_FORBIDDEN'))) {
+    return { status: 'error', error: { code: 'K8S_FORBIDDEN', layer: 'k8s', message: `forbidden: cannot get pods/proxy in ${ns} (${errors[0].error ?? ''})`, detail: { verb: 'get', resource: 'pods/proxy', namespace: ns } }, ms: Math.round(performance.now() - started) };
+  }
+  return { status: 'ok', value: readings, ms: Math.round(performance.now() - started) };
+}
 
-  const custom = (key: string, group: string, version: string, plural: string) =>
-    timed(r, key, { verb: 'list', resource: `${plural}.${group}`, namespace: ns }, async (a) => {
-      const list: unknown = await a.custom.listNamespacedCustomObject({ group, version, namespace: ns, plural });
-      return items(list);
-    });
-  const wantGcp = provider === 'gcp' || provider === 'unknown';
-  const wantAws = provider === 'aws' || provider === 'unknown';
-  const backendConfigsP = wantGcp
-    ? custom('k8s.backendconfigs', 'cloud.google.com', 'v1', 'backendconfigs').then((x) => mapOk(x, (l) => l.map((o) => toBackendConfig(o, ns))))
-    : Promise.resolve(skip<readonly ReturnType<typeof toBackendConfig>[]>(r, 'k8s.backendconfigs', 'not a GKE deployment'));
-  const managedCertsP = wantGcp
-    ? custom('k8s.managedcertificates', 'networking.gke.io', 'v1', 'managedcertificates').then((x) => mapOk(x, (l) => l.map((o) => toManagedCertificate(o, ns))))
-    : Promise.resolve(skip<readonly ReturnType<typeof toManagedCertificate>[]>(r, 'k8s.managedcertificates', 'not a GKE deployment'));
-  const tgbP = wantAws
-    ? Promise.all([
-        custom('k8s.targetgroupbindings', 'elbv2.k8s.aws', 'v1beta1', 'targetgroupbindings'),
-        timed(r, 'k8s.events.targetgroupbinding', { verb: 'list', resource: 'events', namespace: ns }, (a) =>
-          a.core.listNamespacedEvent({ namespace: ns, fieldSelector: 'involvedObject.kind=TargetGroupBinding' }),
-        ).then((x) => mapOk(x, (l) => items(l).map(toEvent))),
-      ]).then(([tgbs, events]) => mapOk(tgbs, (l) => l.map((o) => toTargetGroupBinding(o, events.status === 'ok' ? events.value : ([] as EventFact[])))))
-    : Promise.resolve(skip<readonly ReturnType<typeof toTargetGroupBinding>[]>(r, 'k8s.targetgroupbindings', 'not an AWS deployment'));
-
-  const healthzServiceP = svc
-    ? healthzVia(r, 'k8s.healthz.service', { verb: 'get', resource: 'services/proxy', namespace: ns, name: `${svc.name}:${METRICS_PORT}` }, `services/${svc.name}:${METRICS_PORT}`, (a) =>
-        a.core.connectGetNamespacedServiceProxyWithPath({ name: `${svc.name}:${METRICS_PORT}`, namespace: ns, path: 'healthz' }),
-      )
-    : Promise.resolve(skip<HealthzReading>(r, 'k8s.healthz.service', noService, 'k8s.service.exists'));
-
-  // Wave 3: per pod.
-  const healthzPodsP = podsP.then(async (pods): Promise<Outcome<readonly HealthzReading[]>> => {
-    if (pods.status !== 'ok') return skip(r, 'k8s.healthz.pods', 'the Milvus pods were not read', 'k8s.pods.ready');
-    const started = performance.now();
-    const readings = await Promise.all(
-      pods.value.slice(0, 20).map(async (p) => {
-        const target = `pods/${p.name}:${METRICS_PORT}`;
-        const o = await healthzVia(r, `k8s.healthz.pod.${p.name}`, { verb: 'get', resource: 'pods/proxy', namespace: ns, name: `${p.name}:${METRICS_PORT}` }, target, (a) =>
-          a.core.connectGetNamespacedPodProxyWithPath({ name: `${p.name}:${METRICS_PORT}`, namespace: ns, path: 'healthz' }),
-        );
-        return o.status === 'ok' ? o.value : { target, status: null, body: '', ready: null, total: null, error: o.status === 'error' ? `${o.error.code}: ${o.error.message}` : o.reason };
-      }),
-    );
-    // All forbidden (or all unreachable) is the reader's failure, not the pods' state.
-    const errors = readings.filter((x) => x.error !== null);
-    if (readings.length > 0 && errors.length === readings.length && errors.every((x) => x.error?.startsWith('K8S_FORBIDDEN'))) {
-      return { status: 'error', error: { code: 'K8S_FORBIDDEN', layer: 'k8s', message: `forbidden: cannot get pods/proxy in ${ns} (${errors[0].error ?? ''})`, detail: { verb: 'get', resource: 'pods/proxy', namespace: ns } }, ms: Math.round(performance.now() - started) };
-    }
-    return { status: 'ok', value: readings, ms: Math.round(performance.now() - started) };
-  });
-
-  const backendP = podsP.then(async (pods): Promise<Outcome<K8sFacts['backendProtocol'] extends Outcome<infer B> ? B : never>> => {
-    if (options.backendProbe === false) return skip(r, 'k8s.backend-protocol', 'backend probe disabled');
-    if (!svc) return skip(r, 'k8s.backend-protocol', noService, 'k8s.service.exists');
-    if (pods.status !== 'ok') return skip(r, 'k8s.backend-protocol', 'the Milvus pods were not read', 'k8s.pods.ready');
-    const pod = pickProbePod(pods.value);
-    if (!pod) return skip(r, 'k8s.backend-protocol', 'no Milvus pod to port-forward to', 'k8s.pods.ready');
-    const port = podMilvusPort(svc, pod);
-    return timed(r, 'k8s.backend-protocol', { verb: 'get', resource: 'pods/portforward', namespace: ns, name: pod.name }, (_o, signal) =>
-      probeBackendProtocol({ kc: r.kc, namespace: ns, pod: pod.name, port, timeoutMs: r.timeoutMs, signal }),
-      // two probes, each with its own deadline, plus the port-forward set-up
-      r.timeoutMs * 2 + 1000,
-    );
-  });
-
-  const [endpointSlices, pods, milvusConfig, tlsSecret, backendConfigs, managedCertificates, targetGroupBindings, healthzService, healthzPods, backendProtocol] = await Promise.all([
-    endpointSlicesP,
-    podsP,
-    configP,
-    secretP,
-    backendConfigsP,
-    managedCertsP,
-    tgbP,
-    healthzServiceP,
-    healthzPodsP,
-    backendP,
-  ]);
-
-  return {
-    ...pending,
-    ingressEvents: ing ? mapOk(ingressEventsAll, (l) => l.filter((e) => e.involvedName === ing.name)) : ingressEventsAll,
-    endpointSlices,
-    pods,
-    milvusConfig,
-    tlsSecret,
-    backendConfigs,
-    managedCertificates,
-    targetGroupBindings,
-    healthzService,
-    healthzPods,
-    backendProtocol,
-  };
+/** What a load balancer meets on one Milvus pod's gRPC port, through a port-forward. */
+export function readBackendProtocol(r: Reader, svc: ServiceFact, pods: readonly PodFact[]): Promise<Outcome<BackendProtocolFact>> {
+  const pod = pickProbePod(pods);
+  if (!pod) return Promise.resolve(skip('no Milvus pod to port-forward to', 'k8s.pods.ready'));
+  const port = podMilvusPort(svc, pod);
+  return timed(r, { verb: 'get', resource: 'pods/portforward', namespace: r.namespace, name: pod.name }, (_o, signal) =>
+    probeBackendProtocol({ kc: r.kc, namespace: r.namespace, pod: pod.name, port, timeoutMs: r.timeoutMs, signal }),
+    // two probes, each with its own deadline, plus the port-forward set-up
+    r.timeoutMs * 2 + 1000,
+  );
 }

@@ -7,7 +7,8 @@ import { describe, expect, test } from 'vitest';
 import { UsageError } from '../../errors.js';
 import { FIXTURES } from '../../../test/kits/k8s-testkit.js';
 import { discoverTarget } from './discover.js';
-import { loadManifests, parseManifestText } from './manifests.js';
+import { parseManifestText } from './manifests.js';
+import { loadManifests } from '../../../test/kits/gather-k8s.js';
 import { parseTlsSecret } from './tls-secret.js';
 import { tempDir } from '../../../test/tmp.js';
 

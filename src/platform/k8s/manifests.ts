@@ -6,32 +6,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { UsageError } from '../../errors.js';
-import type { Outcome } from '../../model.js';
-import { selectIngress, selectService, tlsSecretNameFor, ingressHost } from './discover.js';
-import { parseMilvusConfig } from './milvus-config.js';
-import {
-  WORKLOAD_KINDS,
-  arr,
-  isRecord,
-  kindOf,
-  nameOf,
-  namespaceOf,
-  selectorMatches,
-  strMap,
-  toBackendConfig,
-  toEndpointSlice,
-  toEvent,
-  toIngress,
-  toIngressClass,
-  toManagedCertificate,
-  toPod,
-  toService,
-  toTargetGroupBinding,
-  toWorkload,
-  type RawObject,
-} from './objects.js';
-import { parseTlsSecret } from './tls-secret.js';
-import { OFFLINE_REASON, type K8sFacts, type ServiceFact } from './types.js';
+import { arr, isRecord, type RawObject } from './objects.js';
 
 const MANIFEST_EXT = /\.(ya?ml|json)$/i;
 
@@ -120,92 +95,4 @@ export interface ManifestOptions {
   readonly release?: string;
   readonly service?: string;
   readonly ingress?: string;
-}
-
-function okv<T>(value: T): Outcome<T> {
-  return { status: 'ok', value, ms: 0 };
-}
-function skipped<T>(reason: string): Outcome<T> {
-  return { status: 'skipped', reason };
-}
-
-function chooseNamespace(objects: readonly RawObject[], wanted: string | undefined): string {
-  if (wanted) return wanted;
-  const svcNs = objects
-    .filter((o) => kindOf(o) === 'Service' && arr(isRecord(o.spec) ? o.spec.ports : []).some((p) => isRecord(p) && p.port === 19530))
-    .map(namespaceOf)
-    .find((n): n is string => n !== null);
-  if (svcNs) return svcNs;
-  return objects.filter((o) => kindOf(o) === 'Ingress').map(namespaceOf).find((n): n is string => n !== null) ?? 'default';
-}
-
-/** Builds K8sFacts from objects already read: the offline twin of the live reader. */
-export function factsFromObjects(all: readonly RawObject[], options: ManifestOptions, files: readonly string[] = []): K8sFacts {
-  const namespace = chooseNamespace(all, options.namespace);
-  // Objects without a namespace land in whatever namespace they are applied to: the chosen one.
-  const objects = all.filter((o) => kindOf(o) === 'IngressClass' || (namespaceOf(o) ?? namespace) === namespace);
-  const ofKind = (kind: string): RawObject[] => objects.filter((o) => kindOf(o) === kind);
-  const present = (kind: string): boolean => ofKind(kind).length > 0;
-
-  const events = ofKind('Event').map(toEvent);
-  const base: K8sFacts = {
-    source: 'manifests',
-    namespace,
-    context: null,
-    requested: { release: options.release ?? null, service: options.service ?? null, ingress: options.ingress ?? null },
-    files,
-    services: okv(ofKind('Service').map((o) => toService(o, namespace))),
-    ingresses: okv(ofKind('Ingress').map((o) => toIngress(o, namespace))),
-    ingressClasses: present('IngressClass') ? okv(ofKind('IngressClass').map(toIngressClass)) : skipped(OFFLINE_REASON),
-    endpointSlices: skipped(OFFLINE_REASON),
-    pods: skipped(OFFLINE_REASON),
-    workloads: okv([]),
-    milvusConfig: skipped(OFFLINE_REASON),
-    ingressEvents: present('Event') ? okv(events.filter((e) => e.involvedKind === 'Ingress')) : skipped(OFFLINE_REASON),
-    backendConfigs: okv(ofKind('BackendConfig').map((o) => toBackendConfig(o, namespace))),
-    managedCertificates: okv(ofKind('ManagedCertificate').map((o) => toManagedCertificate(o, namespace))),
-    tlsSecret: skipped(OFFLINE_REASON),
-    targetGroupBindings: present('TargetGroupBinding') ? okv(ofKind('TargetGroupBinding').map((o) => toTargetGroupBinding(o, events))) : skipped(OFFLINE_REASON),
-    healthzService: skipped(OFFLINE_REASON),
-    healthzPods: skipped(OFFLINE_REASON),
-    backendProtocol: skipped(OFFLINE_REASON),
-  };
-
-  const svc = selectService(base);
-  const ing = selectIngress(base, svc?.name ?? null);
-  return {
-    ...base,
-    ingressEvents: base.ingressEvents.status === 'ok' && ing ? okv(base.ingressEvents.value.filter((e) => e.involvedName === ing.name)) : base.ingressEvents,
-    endpointSlices: present('EndpointSlice') && svc ? okv(ofKind('EndpointSlice').map(toEndpointSlice).filter((e) => e.service === svc.name)) : skipped(OFFLINE_REASON),
-    pods: present('Pod') && svc ? okv(ofKind('Pod').map(toPod).filter((p) => selectorMatches(svc.selector, p.labels))) : skipped(OFFLINE_REASON),
-    workloads: svc ? okv(objects.filter((o) => WORKLOAD_KINDS.has(kindOf(o))).map(toWorkload).filter((w) => selectorMatches(svc.selector, w.podLabels))) : okv([]),
-    milvusConfig: milvusConfigFrom(ofKind('ConfigMap'), svc),
-    tlsSecret: tlsSecretFrom(ofKind('Secret'), ing ? tlsSecretNameFor(ing, ingressHost(ing)) : null, namespace),
-  };
-}
-
-function milvusConfigFrom(configMaps: readonly RawObject[], svc: ServiceFact | null): K8sFacts['milvusConfig'] {
-  const hasMilvusFile = (o: RawObject): boolean => {
-    const data = isRecord(o.data) ? o.data : {};
-    return ['user.yaml', 'milvus.yaml', 'default.yaml'].some((k) => k in data);
-  };
-  const cm = (svc ? configMaps.find((o) => nameOf(o) === svc.name && hasMilvusFile(o)) : undefined) ?? configMaps.find(hasMilvusFile);
-  if (!cm) return skipped(`${OFFLINE_REASON} (no Milvus ConfigMap with user.yaml/default.yaml in the manifests)`);
-  return okv(parseMilvusConfig(nameOf(cm), strMap(cm.data)));
-}
-
-function tlsSecretFrom(secrets: readonly RawObject[], name: string | null, namespace: string): K8sFacts['tlsSecret'] {
-  if (name === null) return skipped('the Ingress references no TLS Secret');
-  const s = secrets.find((o) => nameOf(o) === name);
-  if (!s) return skipped(`${OFFLINE_REASON} (Secret ${name} is not in the manifests)`);
-  return okv(parseTlsSecret(s, namespace));
-}
-
-export async function loadManifests(path: string, options: ManifestOptions, stdin?: NodeJS.ReadableStream): Promise<K8sFacts> {
-  const { objects, files } = await readManifests(path, stdin);
-  return factsFromObjects(
-    objects.map((o) => o.object),
-    options,
-    files,
-  );
 }

@@ -2,7 +2,8 @@
 // plain JSON. Each piece is an Outcome so that a 403 on one list never hides what the other reads found.
 // No secret material is ever stored here: a TLS Secret is reduced to what its certificate says and
 // whether its key matches; the Milvus ConfigMap to the two settings the checks judge.
-import type { Outcome } from '../../model.js';
+import type { OutcomeMap } from '../../facts/types.js';
+import type { K8sValues } from '../../sources/values.js';
 
 export type K8sSource = 'live' | 'manifests';
 
@@ -259,11 +260,12 @@ export interface BackendProtocolFact {
   };
 }
 
-export interface K8sFacts {
+/** Where the Kubernetes facts came from and what the user asked for. */
+export interface K8sMeta {
   readonly source: K8sSource;
   readonly namespace: string;
   readonly context: string | null;
-  /** What the user named (flags); discovery fills the rest from the objects below. */
+  /** What the user named (flags); the selection fills the rest from the objects. */
   readonly requested: {
     readonly release: string | null;
     readonly service: string | null;
@@ -271,28 +273,10 @@ export interface K8sFacts {
   };
   /** Files read in offline mode (for evidence), empty live. */
   readonly files: readonly string[];
-  /** Every Service in the namespace (small; a leftover LoadBalancer Service is found among them). */
-  readonly services: Outcome<readonly ServiceFact[]>;
-  readonly ingresses: Outcome<readonly IngressFact[]>;
-  readonly ingressClasses: Outcome<readonly IngressClassFact[]>;
-  /** EndpointSlices of the Milvus Service. */
-  readonly endpointSlices: Outcome<readonly EndpointSliceFact[]>;
-  /** Pods selected by the Milvus Service. */
-  readonly pods: Outcome<readonly PodFact[]>;
-  /** Offline: Deployments/StatefulSets whose template the Milvus Service selects. */
-  readonly workloads: Outcome<readonly WorkloadFact[]>;
-  readonly milvusConfig: Outcome<MilvusConfigFact>;
-  /** Events whose involved object is one of the Ingresses, verbatim. */
-  readonly ingressEvents: Outcome<readonly EventFact[]>;
-  readonly backendConfigs: Outcome<readonly BackendConfigFact[]>;
-  readonly managedCertificates: Outcome<readonly ManagedCertificateFact[]>;
-  /** The Secret named by the selected Ingress's tls for the host. */
-  readonly tlsSecret: Outcome<TlsSecretFact>;
-  readonly targetGroupBindings: Outcome<readonly TargetGroupBindingFact[]>;
-  readonly healthzService: Outcome<HealthzReading>;
-  readonly healthzPods: Outcome<readonly HealthzReading[]>;
-  readonly backendProtocol: Outcome<BackendProtocolFact>;
 }
+
+/** The meta and one Outcome per Kubernetes source (src/sources/values.ts: K8sValues). */
+export type K8sFacts = K8sMeta & OutcomeMap<K8sValues>;
 
 /** Where the doctor looks in a cluster (or in manifests), as the user named it on the command line. */
 export interface K8sSelection {

@@ -4,8 +4,11 @@ import { createSecureServer } from 'node:http2';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTlsServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DataPathFacts } from './types.js';
-import { type DataPathTarget, gatherDataPath } from './gather-datapath.js';
+import type { DataPathFacts } from '../facts/types.js';
+import { gather } from './gather.js';
+import { DATA_PATH_SOURCES } from '../sources/registry.js';
+import type { GatherOptions } from '../sources/options.js';
+import type { DataPathKey } from '../sources/values.js';
 import { type ProtoJson, methodOf } from '../probes/grpc-channel.js';
 import { HOST, type MilvusFront, type Pki, closeServer, listen, makePki, refusedPort, startDnsServer, startMilvusFront, startTarpit } from '../../test/kits/testkit.js';
 
@@ -13,19 +16,24 @@ import { HOST, type MilvusFront, type Pki, closeServer, listen, makePki, refused
 const TIMEOUT = 1_500;
 const DEFAULT_TIMEOUT = 5_000;
 
-function run(target: Partial<DataPathTarget>, smoke = false, timeoutMs = DEFAULT_TIMEOUT) {
+type Target = Pick<GatherOptions, 'host' | 'address' | 'port' | 'serverName' | 'ca' | 'dnsServer' | 'healthzUrl' | 'credentials'>;
+
+/** Every data-path source, as a run whose checks need them all gathers them. */
+function run(target: Partial<Target>, smoke = false, timeoutMs = DEFAULT_TIMEOUT) {
   const steps: string[] = [];
-  const full: DataPathTarget = { host: HOST, address: '127.0.0.1', port: 443, serverName: HOST, ca: null, dnsServer: null, healthzUrl: null, credentials: null, ...target };
+  const options: GatherOptions = {
+    host: HOST, address: '127.0.0.1', port: 443, serverName: HOST, ca: null, dnsServer: null, healthzUrl: null, credentials: null,
+    caFile: null, provider: 'auto', timeoutMs, latencySamples: 3, smoke, k8s: null, ...target,
+  };
   const started = Date.now();
-  return gatherDataPath(full, { timeoutMs, latencySamples: 3, smoke, signal: new AbortController().signal, onStep: (k, s) => steps.push(`${k}:${s}`) }).then(
-    (facts) => ({ facts, ms: Date.now() - started, steps }),
-  );
+  const needs = Object.keys(DATA_PATH_SOURCES) as DataPathKey[];
+  return gather(options, needs, new AbortController().signal, (k, s) => steps.push(`${k}:${s}`)).then(({ facts }) => ({ facts: facts.dataPath, ms: Date.now() - started, steps }));
 }
 
 const status = (facts: DataPathFacts) =>
   Object.fromEntries(Object.entries(facts).map(([k, o]) => [k, o.status === 'skipped' ? `skipped${o.blockedBy ? `:${o.blockedBy}` : ''}` : o.status === 'error' ? `error:${o.error.code}` : 'ok']));
 
-describe('gatherDataPath', () => {
+describe('gather: the data path', () => {
   let pki: Pki;
   let front: MilvusFront;
   let dns: Awaited<ReturnType<typeof startDnsServer>>;
