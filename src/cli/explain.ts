@@ -2,12 +2,43 @@
 import { CATALOG, findCheck } from '../catalog.js';
 import type { CheckDef } from '../checks/define.js';
 import { UsageError } from '../errors.js';
-import { docsAnchor } from '../engine/suite.js';
+import { AREAS, type Area } from '../model.js';
+import { closest } from './values.js';
 
+/**
+ * The same anchor as engine/suite.ts's docsAnchor, kept here because that module imports vitest
+ * (~0.3 s), and `explain` must answer without loading the engine.
+ */
+export function docsAnchor(id: string): string {
+  return `docs/checks.md#${id.replace(/\./g, '-')}`;
+}
+
+/** The order every report lists checks in: by area along the request path (AREAS), then catalogue order. */
+function inReportOrder(defs: readonly CheckDef[]): CheckDef[] {
+  const rank = new Map(CATALOG.map((c, i) => [c.id, AREAS.indexOf(c.area) * CATALOG.length + i]));
+  return [...defs].sort((a, b) => (rank.get(a.id) ?? 0) - (rank.get(b.id) ?? 0));
+}
+
+function table(defs: readonly CheckDef[]): string {
+  const width = Math.max(...defs.map((c) => c.id.length));
+  return `${defs.map((c) => `${c.id.padEnd(width)}  ${c.area.padEnd(8)}  ${c.title}`).join('\n')}\n`;
+}
+
+function isArea(id: string): id is Area {
+  return (AREAS as readonly string[]).includes(id);
+}
+
+/** One check's text, or the list of an area's checks when `id` names an area (`explain tls`). */
 export function explain(id: string): string {
+  if (isArea(id)) {
+    const defs = inReportOrder(CATALOG.filter((c) => c.area === id));
+    if (defs.length === 0) throw new UsageError(`area ${id} has no checks; list them all with: milvus-l7-doctor explain --list`);
+    return table(defs);
+  }
   const def = findCheck(id);
   if (!def) {
-    const near = CATALOG.filter((c) => c.id.startsWith(id.split('.')[0] ?? id)).map((c) => c.id);
+    const typo = closest(id, [...AREAS, ...CATALOG.map((c) => c.id)]);
+    const near = typo.length > 0 ? typo : CATALOG.filter((c) => c.id.startsWith(id.split('.')[0] ?? id)).map((c) => c.id);
     throw new UsageError(`no check ${JSON.stringify(id)}${near.length ? ` (did you mean ${near.slice(0, 5).join(', ')}?)` : ''}; list them with: milvus-l7-doctor explain --list`);
   }
   return [
@@ -25,8 +56,7 @@ export function explain(id: string): string {
 }
 
 export function listChecks(): string {
-  const width = Math.max(...CATALOG.map((c) => c.id.length));
-  return `${CATALOG.map((c) => `${c.id.padEnd(width)}  ${c.area.padEnd(8)}  ${c.title}`).join('\n')}\n`;
+  return table(inReportOrder(CATALOG));
 }
 
 function section(def: CheckDef): string {

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveRunConfig, type RawCheckOptions } from './config.js';
-import { runCheck, type Io } from './run-check.js';
+import type { Io } from './run-check.js';
 import { UsageError } from '../errors.js';
 
 export interface RawLabOptions extends Pick<RawCheckOptions,
@@ -21,6 +21,24 @@ async function faultTable(): Promise<string> {
   return `${faults.map((f) => `${f.name.padEnd(width)}  ${f.provider === 'any' ? '' : `[${f.provider}] `}${f.description}\n${' '.repeat(width)}  reproduces ${f.reproduces}; fails ${f.expectFail.join(', ')}`).join('\n')}\n`;
 }
 
+/**
+ * Unknown names and data-path faults that exclude each other, without loading the lab (~0.5 s);
+ * startLab checks the Kubernetes faults' flavours itself before it starts anything.
+ */
+async function checkFaults(names: readonly string[]): Promise<void> {
+  const { FAULT_NAMES, parseFaults } = await import('../lab/faults.js');
+  const dataPath = names.filter((n) => (FAULT_NAMES as readonly string[]).includes(n));
+  const others = names.filter((n) => !dataPath.includes(n));
+  if (others.length > 0) {
+    const { K8S_FAULTS, k8sFault } = await import('../lab/k8s-api/faults.js');
+    const unknown = others.find((n) => !k8sFault(n));
+    if (unknown !== undefined) {
+      throw new UsageError(`unknown fault "${unknown}"; valid faults: ${[...FAULT_NAMES, ...K8S_FAULTS.map((f) => f.name)].join(', ')}`, 'LAB_UNKNOWN_FAULT');
+    }
+  }
+  parseFaults(dataPath);
+}
+
 export async function runLab(opts: RawLabOptions, io: Io, signal: AbortSignal): Promise<number> {
   if (opts.listFaults) {
     io.stdout.write(await faultTable());
@@ -28,7 +46,11 @@ export async function runLab(opts: RawLabOptions, io: Io, signal: AbortSignal): 
   }
   const asked = opts.provider;
   if (asked !== undefined && asked !== 'aws' && asked !== 'gcp') throw new UsageError(`--provider ${JSON.stringify(asked)}: the lab serves aws or gcp`);
-  const { startLab } = await import('../lab/lab.js');
+  // Every option is checked before the lab starts (seconds): the lab's own values (host, CA, kubeconfig)
+  // come later and are valid by construction.
+  resolveRunConfig({ ...opts, provider: asked }, {}, io.stdout.isTTY === true);
+  await checkFaults(opts.fault ?? []);
+  const [{ startLab }, { runCheck }] = await Promise.all([import('../lab/lab.js'), import('./run-check.js')]);
   const log = (line: string) => io.stderr.write(`${line.startsWith('lab: ') ? line : `lab: ${line}`}\n`);
   const lab = await startLab({ faults: opts.fault ?? [], ...(asked ? { provider: asked } : {}), signal, logger: log });
   const kubernetes = lab.kubernetes;

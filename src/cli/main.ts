@@ -1,12 +1,15 @@
 // The command line (DESIGN.md §4). Exit codes: 0 nothing failed, 1 a check failed, 2 usage or input
 // error (one line, no stack trace), 3 could not complete.
+//
+// Only commander and what parsing needs load up front: each command imports its own modules when it
+// runs, so --help, explain and usage errors never pay for vitest, the SDKs or the Kubernetes client
+// (test/e2e/startup.test.ts checks which modules load; bench/startup.mjs times it).
 import { Command, CommanderError, Option } from 'commander';
 import { DoctorError, UsageError } from '../errors.js';
 import { EXIT } from '../model.js';
-import { resolveRunConfig, type RawCheckOptions } from './config.js';
-import { runCheck, type Io } from './run-check.js';
-import { explain, listChecks } from './explain.js';
-import { runLab, type RawLabOptions } from './lab.js';
+import type { RawCheckOptions } from './config.js';
+import type { Io } from './run-check.js';
+import type { RawLabOptions } from './lab.js';
 import { VERSION } from './version.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -69,8 +72,17 @@ function buildProgram(io: Io, signal: AbortSignal, setCode: (code: number) => vo
     .version(VERSION, '-V, --version');
 
   const check = configure(new Command('check')).description('check a deployment (the default command)');
-  addReportOptions(addTargetOptions(check)).action(async (opts: RawCheckOptions) => {
-    setCode(await runCheck(resolveRunConfig(opts, io.env, io.stdout.isTTY === true), io, signal));
+  // Words left over reach the default command: usually a mistyped command name, said as such below
+  // rather than as commander's "too many arguments for 'check'".
+  addReportOptions(addTargetOptions(check)).allowExcessArguments(true).action(async (opts: RawCheckOptions, cmd: Command) => {
+    const stray = cmd.args[0];
+    if (stray !== undefined) throw await strayWord(stray, program);
+    const { resolveRunConfig } = await import('./config.js');
+    const config = resolveRunConfig(opts, io.env, io.stdout.isTTY === true);
+    const { preflight } = await import('./preflight.js');
+    await preflight(config, io.env);
+    const { runCheck } = await import('./run-check.js');
+    setCode(await runCheck(config, io, signal));
   });
   program.addCommand(check, { isDefault: true });
 
@@ -81,6 +93,7 @@ function buildProgram(io: Io, signal: AbortSignal, setCode: (code: number) => vo
     .option('--keep', 'keep the lab running after the check, and print how to reach it')
     .addOption(new Option('--provider <provider>', 'aws | gcp: which flavour the lab serves (default aws, or the flavour of a --fault)'));
   addReportOptions(lab).action(async (opts: RawLabOptions) => {
+    const { runLab } = await import('./lab.js');
     setCode(await runLab(opts, io, signal));
   });
   program.addCommand(lab);
@@ -91,12 +104,22 @@ function buildProgram(io: Io, signal: AbortSignal, setCode: (code: number) => vo
     .description('what a check means, why it matters, how to fix it')
     .argument('[id]', 'check id, e.g. tls.chain')
     .option('--list', 'list every check id')
-    .action((id: string | undefined, opts: { list?: boolean }) => {
+    .action(async (id: string | undefined, opts: { list?: boolean }) => {
+      const { explain, listChecks } = await import('./explain.js');
       if (opts.list || id === undefined) io.stdout.write(listChecks());
       else io.stdout.write(explain(id));
       setCode(EXIT.ok);
     });
   return program;
+}
+
+/** A word where the default command takes none: a mistyped command when it comes first. */
+async function strayWord(word: string, program: Command): Promise<UsageError> {
+  const names = [...program.commands.flatMap((c) => [c.name(), ...c.aliases()]), 'help'];
+  if (word !== program.args[0]) return new UsageError(`unexpected argument '${word}' (options start with --; commands: ${names.join(', ')})`);
+  const { closest } = await import('./values.js');
+  const near = closest(word, names);
+  return new UsageError(`unknown command '${word}' ${near.length ? `(did you mean ${near.join(' or ')}?)` : `(commands: ${names.join(', ')})`}`);
 }
 
 export async function main(argv: readonly string[], io: Io, signal: AbortSignal): Promise<number> {

@@ -100,9 +100,38 @@ export function resolveSelectors(option: string, entries: readonly string[]): Se
       (AREAS as readonly string[]).includes(entry) ? c.area === entry : entry.endsWith('*') ? c.id.startsWith(entry.slice(0, -1)) : c.id === entry,
     );
     if (matches.length === 0) {
-      throw new UsageError(`${option} ${JSON.stringify(entry)}: no such check or area (areas: ${AREAS.join(', ')}; ids: milvus-l7-doctor explain --list)`);
+      const near = closest(entry, [...AREAS, ...CATALOG.map((c) => c.id)]);
+      const hint = near.length ? `did you mean ${near.join(' or ')}? ` : '';
+      throw new UsageError(`${option} ${JSON.stringify(entry)}: no such check or area (${hint}areas: ${AREAS.join(', ')}; ids: milvus-l7-doctor explain --list)`);
     }
     for (const m of matches) ids.add(m.id);
   }
   return ids;
+}
+
+/** Optimal string alignment distance (Levenshtein plus adjacent swaps: `exlpain` is one edit from `explain`). */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/** The candidates closest to a mistyped word, as commander judges it: within 40 % of the word's length. */
+export function closest(word: string, candidates: readonly string[]): string[] {
+  let best = Infinity;
+  let found: string[] = [];
+  for (const c of new Set(candidates)) {
+    const distance = editDistance(word, c);
+    if (distance > Math.max(1, Math.floor(c.length * 0.4)) || distance > best) continue;
+    if (distance < best) found = [];
+    best = distance;
+    found.push(c);
+  }
+  return found;
 }

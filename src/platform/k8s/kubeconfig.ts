@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { UsageError } from '../../errors.js';
+import { checkKubeconfig } from './kubeconfig-check.js';
 
 export interface LoadedKubeConfig {
   readonly kc: KubeConfig;
@@ -19,6 +20,9 @@ function firstLine(e: unknown): string {
 }
 
 export function loadKubeConfig(path?: string, context?: string): LoadedKubeConfig {
+  // The same one-line messages as the CLI's early check, for callers that come here directly; what
+  // client-node says below is then only a safety net.
+  checkKubeconfig(path, context, process.env);
   const kc = new KubeConfig();
   const source = path ?? process.env.KUBECONFIG ?? '~/.kube/config';
   if (path !== undefined) {
