@@ -2,7 +2,7 @@
 import { UsageError } from '../errors.js';
 import type { FailOn } from '../model.js';
 import { CATALOG } from '../catalog.js';
-import type { GatherConfig } from '../facts/gather.js';
+import type { GatherOptions } from '../sources/options.js';
 import {
   parseDnsServer, parseDuration, parseHostName, parsePort, parseUrl, parseWholeNumber, readCaFile, resolveSelectors,
 } from './values.js';
@@ -47,7 +47,7 @@ export interface RawCheckOptions {
 }
 
 export interface RunConfig {
-  readonly gather: GatherConfig;
+  readonly gather: GatherOptions;
   readonly selected: readonly string[];
   readonly output: OutputFormat;
   readonly jsonFile: string | null;
