@@ -1,7 +1,7 @@
 // AWS checks: the ALB annotations the guide sets on the Ingress, and the TargetGroupBinding the AWS Load
 // Balancer Controller creates for the Milvus Service. Skipped on other providers.
 import { defineChecks, type CheckDef, type Judgement } from './define.js';
-import { K8S_OBJECTS, evidenceOf, got, withIngress, type K8sView } from './k8s-common.js';
+import { K8S_OBJECTS, evidenceOf, got, withIngress, type K8sView } from './k8s/view.js';
 
 import type { IngressFact, ServiceFact } from '../platform/k8s/types.js';
 

@@ -7,8 +7,8 @@ import type { Verdict } from '../model.js';
 import type { K8sFacts } from '../platform/k8s/types.js';
 import { awsChecks } from './aws.js';
 import type { CheckDef } from './define.js';
-import { gcpChecks } from './gcp.js';
-import { k8sChecks } from './k8s.js';
+import { gcpChecks } from './gcp/index.js';
+import { k8sChecks } from './k8s/index.js';
 import { JUDGE_OPTIONS, factsWith, k8sFromFixtures, type FixtureSet } from '../../test/kits/k8s-testkit.js';
 
 const ALL: readonly CheckDef[] = [...k8sChecks, ...awsChecks, ...gcpChecks];

@@ -8,7 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { UsageError } from '../../errors.js';
-import { k8sChecks } from '../../checks/k8s.js';
+import { k8sChecks } from '../../checks/k8s/index.js';
 import { JUDGE_OPTIONS, FIXTURES, factsWith } from '../../../test/kits/k8s-testkit.js';
 import { parseManifestText } from './manifests.js';
 import { kindOf, nameOf, type RawObject } from './objects.js';

@@ -1,9 +1,9 @@
 // What stands behind the load balancer, seen from inside the cluster: /healthz on 9091 through the API
 // server's proxy (the Service and each pod), and what a load balancer meets on the pod's 19530.
-import type { CheckDef, Judgement } from './define.js';
-import { K8S_OBJECTS, evidenceOf, got, withService, type K8sView } from './k8s-common.js';
+import type { CheckDef, Judgement } from '../define.js';
+import { K8S_OBJECTS, evidenceOf, got, withService, type K8sView } from './view.js';
 
-import type { HealthzReading, ServiceFact } from '../platform/k8s/types.js';
+import type { HealthzReading, ServiceFact } from '../../platform/k8s/types.js';
 
 function healthzDetail(r: HealthzReading): string {
   const counts = r.ready !== null && r.total !== null ? ` (${r.ready}/${r.total} components)` : '';

@@ -1,12 +1,12 @@
 // What every Kubernetes, AWS and GCP check starts from: the snapshot, the discovered Service and Ingress,
 // the provider and the host, computed once per Facts object. And how a read that failed becomes a verdict:
 // permission denied or an unreachable API is `error` (could not run), never pass or fail.
-import type { Facts } from '../facts/types.js';
-import type { Outcome } from '../model.js';
-import type { Judgement } from './define.js';
-import type { Provider } from '../platform/k8s/discover.js';
-import type { IngressFact, K8sFacts, ServiceFact } from '../platform/k8s/types.js';
-import type { SourceKey } from '../sources/values.js';
+import type { Facts } from '../../facts/types.js';
+import type { Outcome } from '../../model.js';
+import type { Judgement } from '../define.js';
+import type { Provider } from '../../platform/k8s/discover.js';
+import type { IngressFact, K8sFacts, ServiceFact } from '../../platform/k8s/types.js';
+import type { SourceKey } from '../../sources/values.js';
 
 /** What every check over the Kubernetes objects reads: the selection and the objects it names. */
 export const K8S_OBJECTS: readonly SourceKey[] = ['selection', 'k8s.services', 'k8s.ingresses'];
@@ -108,4 +108,9 @@ export function annotationJson(annotations: Readonly<Record<string, string>>, ke
 
 export function isOffline(v: K8sView): boolean {
   return v.k8s.source === 'manifests';
+}
+
+/** The Helm release the fix commands name: the one asked for, else the Service's instance label. */
+export function release(v: K8sView, svc: ServiceFact): string {
+  return v.k8s.requested.release ?? svc.labels['app.kubernetes.io/instance'] ?? '<release>';
 }

@@ -1,7 +1,7 @@
-// Ingress checks (area k8s): the Ingress routing to Milvus, its class, rule, TLS, address and Warning
-// events, and the TLS Secret it serves (parsed, matched, and compared with what the LB really serves).
-import { need, type CheckDef, type Judgement } from './define.js';
-import { K8S_OBJECTS, evidenceOf, got, k8sView, NO_K8S, withIngress, type K8sView } from './k8s-common.js';
+// The Ingress routing to Milvus (area k8s): it exists, a controller owns its class, a rule carries every
+// gRPC path for the host, it terminates TLS and the controller has given it an address.
+import type { CheckDef } from '../define.js';
+import { K8S_OBJECTS, evidenceOf, got, k8sView, NO_K8S, withIngress, type K8sView } from './view.js';
 
 import {
   ALB_CONTROLLER,
@@ -13,11 +13,8 @@ import {
   ingressClassOf,
   milvusServicePort,
   tlsSecretNameFor,
-} from '../platform/k8s/discover.js';
-import type { EventFact, IngressFact, IngressPathFact, ServiceFact } from '../platform/k8s/types.js';
-import type { JudgeOptions } from '../facts/types.js';
-
-const DAY_MS = 86_400_000;
+} from '../../platform/k8s/discover.js';
+import type { IngressPathFact, ServiceFact } from '../../platform/k8s/types.js';
 
 function ingressManifest(v: K8sView, svc: ServiceFact): string {
   const host = v.host ?? 'milvus.example.com';
@@ -67,112 +64,6 @@ function catchAll(p: IngressPathFact): boolean {
   const path = p.path ?? '/';
   if (p.pathType === 'Exact') return false;
   return path === '/' || path === '/*' || (p.pathType === 'ImplementationSpecific' && path === '');
-}
-
-export const EVENT_MEANINGS: Readonly<Record<string, string>> = {
-  FailedBuildModel:
-    'the AWS Load Balancer Controller could not build the ALB model from the Ingress (subnet discovery, no certificate found for the host, instance targets on a ClusterIP Service, an unknown Service port)',
-  FailedDeployModel:
-    'the controller built the model but AWS rejected it (an invalid certificate ARN, often from another region; an HTTP listener with GRPC; GRPC success codes outside 0-99)',
-  Translate: 'ingress-gce could not translate the Ingress into GCP resources (a port not found, a ClusterIP Service without NEG, bad app-protocols)',
-  Sync: 'ingress-gce failed to sync the load balancer with GCP (see the error it quotes)',
-  XPN: 'Shared VPC: the firewall rule for the health checkers must be created in the host project; the event carries the gcloud command',
-  MissingCertificate: 'a certificate the Ingress names (TLS Secret or pre-shared/managed certificate) does not exist',
-};
-
-const MESSAGE_HINTS: readonly [RegExp, string][] = [
-  [/couldn't auto-discover subnets|subnet/i, 'tag the public subnets kubernetes.io/role/elb=1 (internal: kubernetes.io/role/internal-elb=1)'],
-  [/no certificate found for host/i, 'set alb.ingress.kubernetes.io/certificate-arn to an ACM certificate for the host in the ALB region'],
-  [/CertificateNotFound|certificate.*(not found|invalid)|invalid.*arn/i, 'the certificate ARN must exist in ACM in the same region as the ALB'],
-  [/Listener protocol 'HTTP' is not supported/i, `listen only on HTTPS: alb.ingress.kubernetes.io/listen-ports: '[{"HTTPS":443}]'`],
-  [/GRPC code .* must be within/i, "set alb.ingress.kubernetes.io/success-codes: '0-99' (gRPC codes, not HTTP codes)"],
-  [/instance.*ClusterIP|ClusterIP.*instance|NodePort or LoadBalancer/i, 'use alb.ingress.kubernetes.io/target-type: ip with a ClusterIP Service'],
-  [/app-protocols/i, 'fix cloud.google.com/app-protocols: keyed by the Service port name, value HTTP2'],
-  [/without NEG|neg/i, `annotate the Service cloud.google.com/neg='{"ingress": true}'`],
-  [/secret.*(does not exist|not found)|could not find.*secret/i, 'create the TLS Secret the Ingress names, in the Ingress namespace'],
-  [/firewall/i, 'allow 130.211.0.0/22 and 35.191.0.0/16 to the pods on 19530 and 9091'],
-];
-
-function eventHint(events: readonly EventFact[]): string | undefined {
-  const hints = new Set<string>();
-  for (const e of events) for (const [re, hint] of MESSAGE_HINTS) if (re.test(e.message)) hints.add(hint);
-  return hints.size ? [...hints].join('; ') : undefined;
-}
-
-function describeEvent(e: EventFact): string {
-  const meaning = e.reason && EVENT_MEANINGS[e.reason] ? ` — ${EVENT_MEANINGS[e.reason]}` : '';
-  return `${e.reason ?? 'Warning'}${e.count > 1 ? ` (x${e.count})` : ''}: ${e.message}${meaning}`;
-}
-
-function sanCovers(sans: readonly string[] | null, host: string): boolean {
-  if (!sans) return false;
-  return sans.some((s) => {
-    if (s.startsWith('DNS:')) return hostMatches(s.slice(4), host);
-    if (s.startsWith('IP Address:')) return s.slice('IP Address:'.length) === host;
-    return false;
-  });
-}
-
-function normFp(fp: string): string {
-  return fp.replace(/:/g, '').toUpperCase();
-}
-
-function tlsSecretJudgement(v: K8sView, ing: IngressFact, options: JudgeOptions): Judgement {
-  if (v.provider === 'aws') return { verdict: 'skip', reason: 'the ALB takes its certificate from ACM (certificate-arn or discovery by tls hosts); spec.tls secretName is not used' };
-  const name = tlsSecretNameFor(ing, v.host);
-  if (name === null) {
-    return { verdict: 'skip', reason: 'the Ingress references no TLS Secret (certificate from ACM or a managed certificate)' };
-  }
-  const s = got(v.k8s.tlsSecret, (message) => ({
-    verdict: 'fail',
-    expected: `Secret ${name} in ${ing.namespace}`,
-    observed: message,
-    hint: 'the Ingress names a Secret that does not exist: create it in the Ingress namespace',
-    fix: `kubectl -n ${ing.namespace} create secret tls ${name} --cert=tls.crt --key=tls.key`,
-  }));
-  if (!s.ok) return s.judgement;
-  const secret = s.value;
-  const recreate = `kubectl -n ${secret.namespace} create secret tls ${secret.name} --cert=tls.crt --key=tls.key --dry-run=client -o yaml | kubectl apply -f -`;
-  const leaf = secret.chain[0];
-  if (secret.certError || !leaf) return { verdict: 'fail', expected: 'tls.crt holds a PEM certificate', observed: secret.certError ?? 'no certificate', fix: recreate };
-  if (secret.keyError) return { verdict: 'fail', expected: 'tls.key holds a PEM private key', observed: secret.keyError, fix: recreate };
-  const evidence = evidenceOf({
-    subject: leaf.subject,
-    issuer: leaf.issuer,
-    san: leaf.subjectAltNames?.join(', ') ?? '(none)',
-    notAfter: leaf.notAfter,
-    fingerprint256: leaf.fingerprint256,
-    chain: String(secret.chain.length),
-    type: secret.type,
-  });
-  if (secret.keyMatchesCert === false) {
-    return { verdict: 'fail', expected: 'tls.key is the private key of the tls.crt leaf', observed: `the key (${secret.keyType ?? 'unknown type'}) does not match the certificate ${leaf.subject}`, fix: recreate, evidence };
-  }
-  if (v.host !== null && !sanCovers(leaf.subjectAltNames, v.host)) {
-    return {
-      verdict: 'fail',
-      expected: `a subjectAltName covering ${v.host}`,
-      observed: leaf.subjectAltNames ? `SAN ${leaf.subjectAltNames.join(', ')}` : `no SAN (CN=${leaf.commonName ?? ''}): gRPC clients reject CN-only certificates`,
-      hint: 'reissue the certificate with the host in subjectAltName (openssl req ... -addext "subjectAltName=DNS:<host>")',
-      evidence,
-    };
-  }
-  const now = Date.parse(options.now);
-  if (Date.parse(leaf.notBefore) > now) return { verdict: 'fail', expected: 'a certificate already valid', observed: `not valid before ${leaf.notBefore}`, evidence };
-  const daysLeft = Math.floor((Date.parse(leaf.notAfter) - now) / DAY_MS);
-  if (daysLeft < 0) return { verdict: 'fail', expected: 'a certificate within its validity', observed: `expired ${leaf.notAfter}`, hint: 'renew the certificate and replace the Secret', fix: recreate, evidence };
-  if (daysLeft < options.failDays) return { verdict: 'fail', expected: `more than ${options.failDays} days of validity`, observed: `expires ${leaf.notAfter} (${daysLeft} days)`, fix: recreate, evidence };
-  if (daysLeft < options.warnDays) return { verdict: 'warn', expected: `more than ${options.warnDays} days of validity`, observed: `expires ${leaf.notAfter} (${daysLeft} days)`, fix: recreate, evidence };
-  if (!leaf.selfSigned && secret.chain.length < 2) {
-    return {
-      verdict: 'warn',
-      expected: 'the leaf followed by its intermediate certificate(s) in tls.crt',
-      observed: `only the leaf (issued by ${leaf.issuer})`,
-      hint: 'append the intermediate to tls.crt: clients without it fail with "unable to get issuer certificate"',
-      evidence,
-    };
-  }
-  return { verdict: 'pass', observed: `${secret.name}: ${leaf.subjectAltNames?.join(', ') ?? leaf.subject}, ${daysLeft} days left`, evidence };
 }
 
 export const ingressChecks: CheckDef[] = [
@@ -377,80 +268,6 @@ export const ingressChecks: CheckDef[] = [
           verdict: 'fail',
           expected: 'status.loadBalancer.ingress[0] hostname or ip',
           observed: `no address${noController ? ' and no finalizer: no controller has picked the Ingress up' : ''}`,
-          fix: `kubectl -n ${ing.namespace} describe ingress ${ing.name}`,
-        };
-      });
-    },
-  },
-  {
-    id: 'k8s.ingress.events',
-    area: 'k8s',
-    needs: [...K8S_OBJECTS, 'k8s.ingressEvents'],
-    title: 'the Ingress has no Warning events',
-    severity: 'major',
-    hint: 'fix what the event names',
-    fix: 'kubectl -n <namespace> get events --field-selector involvedObject.kind=Ingress,involvedObject.name=<ingress>',
-    why: 'The controllers report why they could not build or sync the load balancer only as Events on the Ingress (FailedBuildModel, FailedDeployModel, Translate, Sync, XPN, MissingCertificate).',
-    judge(facts) {
-      return withIngress(facts, (v, ing) => {
-        const events = got(v.k8s.ingressEvents);
-        if (!events.ok) return events.judgement;
-        const warnings = events.value.filter((e) => e.type === 'Warning' && (e.involvedName === null || e.involvedName === ing.name));
-        if (warnings.length === 0) return { verdict: 'pass', observed: `no Warning events (${events.value.length} events)` };
-        const known = warnings.filter((e) => e.reason !== null && e.reason in EVENT_MEANINGS);
-        const evidence = Object.fromEntries(warnings.map((e, i) => [`event/${i + 1}`, `${e.lastSeen ?? ''} ${e.source ?? ''} ${e.reason ?? ''}: ${e.message}`.trim()]));
-        return {
-          verdict: known.length > 0 ? 'fail' : 'warn',
-          expected: 'no Warning events',
-          observed: warnings.map(describeEvent).join('\n'),
-          hint: eventHint(warnings),
-          fix: `kubectl -n ${ing.namespace} describe ingress ${ing.name}`,
-          evidence,
-        };
-      });
-    },
-  },
-  {
-    id: 'k8s.tls-secret',
-    area: 'k8s',
-    needs: [...K8S_OBJECTS, 'k8s.tlsSecret'],
-    title: 'the TLS Secret parses, its key matches, its SAN covers the host and it is valid',
-    severity: 'critical',
-    hint: 'regenerate the certificate with the host in subjectAltName and recreate the Secret with the matching key',
-    fix: 'kubectl -n <namespace> create secret tls <secret> --cert=tls.crt --key=tls.key --dry-run=client -o yaml | kubectl apply -f -',
-    why: 'The load balancer serves this certificate: a key that does not match breaks the listener, a missing SAN or an expired certificate makes every client reject the connection.',
-    judge(facts, options) {
-      return withIngress(facts, (v, ing) => tlsSecretJudgement(v, ing, options));
-    },
-  },
-  {
-    id: 'k8s.tls-secret.served',
-    area: 'k8s',
-    needs: [...K8S_OBJECTS, 'k8s.tlsSecret', 'tls'],
-    title: 'the load balancer serves the certificate of the TLS Secret',
-    severity: 'major',
-    hint: 'the load balancer still serves another certificate: wait for the controller to sync, or look at its events',
-    fix: 'kubectl -n <namespace> describe ingress <ingress>   # then wait for the controller to sync the new certificate',
-    why: 'After a Secret is replaced, the controller must upload it to the load balancer; until it does, clients see the old (perhaps expired) certificate.',
-    judge(facts, options) {
-      return withIngress(facts, (v, ing) => {
-        const own = tlsSecretJudgement(v, ing, options);
-        if (own.verdict === 'skip' || own.verdict === 'error' || own.verdict === 'blocked') return own;
-        if (v.k8s.tlsSecret.status !== 'ok' || v.k8s.tlsSecret.value.chain.length === 0) {
-          return { verdict: 'blocked', blockedBy: 'k8s.tls-secret', reason: 'the TLS Secret did not yield a certificate' };
-        }
-        const tls = need(facts.dataPath.tls, 'tls.handshake');
-        if (!tls.ok) return tls.judgement;
-        const servedLeaf = tls.value.chain[0];
-        const secretLeaf = v.k8s.tlsSecret.value.chain[0];
-        if (!servedLeaf) return { verdict: 'blocked', blockedBy: 'tls.handshake', reason: 'the TLS probe saw no certificate' };
-        if (normFp(servedLeaf.fingerprint256) === normFp(secretLeaf.fingerprint256)) {
-          return { verdict: 'pass', observed: `fingerprint ${secretLeaf.fingerprint256}` };
-        }
-        return {
-          verdict: 'fail',
-          expected: `served leaf ${secretLeaf.fingerprint256} (${secretLeaf.subject}, until ${secretLeaf.notAfter})`,
-          observed: `served leaf ${servedLeaf.fingerprint256} (${servedLeaf.subject}, until ${servedLeaf.notAfter})`,
           fix: `kubectl -n ${ing.namespace} describe ingress ${ing.name}`,
         };
       });
