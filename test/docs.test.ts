@@ -4,10 +4,16 @@ import { describe, expect, test } from 'vitest';
 import { CATALOG } from '../src/catalog.js';
 import { renderChecksMarkdown } from '../src/cli/explain.js';
 import { AREAS } from '../src/model.js';
+import { renderClusterRoleYaml, renderRoleYaml } from '../src/sources/permissions.js';
 
 describe('catalogue', () => {
   test('docs/checks.md is current (npm run docs)', () => {
     expect(readFileSync(new URL('../docs/checks.md', import.meta.url), 'utf8')).toBe(renderChecksMarkdown());
+  });
+
+  test('fixtures/rbac is the RBAC the sources declare (npm run docs)', () => {
+    expect(readFileSync(new URL('../fixtures/rbac/doctor-role.yaml', import.meta.url), 'utf8')).toBe(renderRoleYaml());
+    expect(readFileSync(new URL('../fixtures/rbac/doctor-clusterrole.yaml', import.meta.url), 'utf8')).toBe(renderClusterRoleYaml());
   });
 
   test('ids are unique, dotted, and start with their area', () => {

@@ -102,7 +102,7 @@ export const grpcChecks = defineChecks([
   {
     id: 'http2.authority',
     area: 'http2',
-    needs: ['http2Host', 'http2Address'],
+    needs: ['http2Host', 'http2Address', 'dns'],
     title: 'requests reach Milvus with the :authority clients will send',
     severity: 'major',
     hint: 'clients that dial the address must send :authority = host, or the host rule sends them to the default 404',

@@ -126,7 +126,7 @@ export const milvusChecks = defineChecks([
   {
     id: 'security.default-password',
     area: 'security',
-    needs: ['milvusDefaultPassword'],
+    needs: ['milvusDefaultPassword', 'milvusAnonymous'],
     title: 'the default root password (root:Milvus) is refused',
     severity: 'critical',
     hint: 'rotate the root password: root:Milvus is public knowledge',

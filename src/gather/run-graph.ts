@@ -24,20 +24,24 @@ export interface RunGraphOptions {
   readonly signal: AbortSignal;
   readonly onStep?: StepListener;
   readonly concurrency?: number;
+  /** The registry to run (tests run small graphs of their own). */
+  readonly sources?: Registry;
 }
+
+type Registry = { readonly [K in SourceKey]?: SourceDef<K> };
 
 const DEFAULT_CONCURRENCY = 24;
 
 /** Inputs that did not pass: the first one's skip is inherited, an error blocks on its owner. */
-function inherit(key: SourceKey, outcome: Outcome<unknown>): Skip {
+function inherit(sources: Registry, key: SourceKey, outcome: Outcome<unknown>): Skip {
   if (outcome.status === 'skipped') return outcome;
-  const def = SOURCES[key] as SourceDef;
+  const def = sources[key] as SourceDef;
   return { status: 'skipped', reason: `${def.label} failed`, ...(def.owner ? { blockedBy: def.owner } : {}) };
 }
 
-function gateResult(gate: Gate, outcome: Outcome<unknown>, options: GatherOptions): Skip | null {
+function gateResult(sources: Registry, gate: Gate, outcome: Outcome<unknown>, options: GatherOptions): Skip | null {
   if (gate.open) return gate.open(outcome, options);
-  return outcome.status === 'ok' ? null : inherit(gate.on, outcome);
+  return outcome.status === 'ok' ? null : inherit(sources, gate.on, outcome);
 }
 
 /** A counting semaphore: reads beyond the bound wait for a slot. */
@@ -70,6 +74,7 @@ function withBudget<T>(read: Promise<Outcome<T>>, ms: number, def: SourceDef, ca
 }
 
 export function runGraph(plan: ReadonlySet<SourceKey>, options: GatherOptions, run: RunGraphOptions): Promise<GraphRun> {
+  const sources: Registry = run.sources ?? SOURCES;
   const results = new Map<SourceKey, Promise<Outcome<unknown>>>();
   const started: SourceKey[] = [];
   const slot = limiter(run.concurrency ?? DEFAULT_CONCURRENCY);
@@ -78,7 +83,7 @@ export function runGraph(plan: ReadonlySet<SourceKey>, options: GatherOptions, r
   const get = (key: SourceKey): Promise<Outcome<unknown>> => {
     let p = results.get(key);
     if (!p) {
-      if (!plan.has(key)) return Promise.resolve({ status: 'skipped', reason: `${SOURCES[key].label}: not gathered in this run` });
+      if (!plan.has(key)) return Promise.resolve({ status: 'skipped', reason: `${sources[key]?.label ?? key}: not gathered in this run` });
       p = start(key);
       results.set(key, p);
     }
@@ -91,14 +96,14 @@ export function runGraph(plan: ReadonlySet<SourceKey>, options: GatherOptions, r
   };
 
   const start = async (key: SourceKey): Promise<Outcome<unknown>> => {
-    const def = SOURCES[key] as SourceDef;
+    const def = sources[key] as SourceDef;
     const notApplicable = def.applies?.(options) ?? null;
     if (notApplicable !== null) return settle(def, { status: 'skipped', reason: notApplicable });
 
     const inputs = resolve(def.inputs, options, []);
     const after = new Set(resolve(def.after, options, []));
     const gates = resolve(def.gates, options, []);
-    const gatesClosed = Promise.all(gates.map(async (g) => gateResult(g, await get(g.on), options))).then((r) => r.find((x) => x !== null) ?? null);
+    const gatesClosed = Promise.all(gates.map(async (g) => gateResult(sources, g, await get(g.on), options))).then((r) => r.find((x) => x !== null) ?? null);
     const inputOutcomes = await Promise.all(inputs.map(get));
     const failed = inputOutcomes.findIndex((o) => o.status !== 'ok');
 
@@ -143,17 +148,17 @@ export function runGraph(plan: ReadonlySet<SourceKey>, options: GatherOptions, r
       if (read) await read.catch(() => undefined);
       return settle(def, closed);
     }
-    if (!read) return settle(def, inherit(inputs[failed], inputOutcomes[failed]));
+    if (!read) return settle(def, inherit(sources, inputs[failed], inputOutcomes[failed]));
     return settle(def, await read);
   };
 
   return (async () => {
     await Promise.all([...plan].map(get));
     if (fatal) {
-      await disposeAll(results);
+      await disposeAll(sources, results);
       throw fatal;
     }
-    return { outcomes: await collect(results), started, dispose: () => disposeAll(results) };
+    return { outcomes: await collect(results), started, dispose: () => disposeAll(sources, results) };
   })();
 }
 
@@ -163,12 +168,12 @@ async function collect(results: Map<SourceKey, Promise<Outcome<unknown>>>): Prom
   return out;
 }
 
-async function disposeAll(results: Map<SourceKey, Promise<Outcome<unknown>>>): Promise<void> {
+async function disposeAll(sources: Registry, results: Map<SourceKey, Promise<Outcome<unknown>>>): Promise<void> {
   await Promise.all(
     [...results].map(async ([k, p]) => {
-      const def = SOURCES[k] as SourceDef;
+      const def = sources[k] as SourceDef;
       const o = await p;
-      if (def.dispose && o.status === 'ok') await def.dispose(o.value as never).catch(() => undefined);
+      if (def?.dispose && o.status === 'ok') await def.dispose(o.value as never).catch(() => undefined);
     }),
   );
 }
