@@ -74,6 +74,8 @@ const ROWS: Row[] = [
   // --- Service -----------------------------------------------------------------------------------
   { check: 'k8s.service.exists', name: 'the chart Service', set: GCP, verdict: 'pass', says: /default\/my-release-milvus/ },
   { check: 'k8s.service.exists', name: '--service names a missing Service', set: { flavour: 'gcp', options: { service: 'milvus-nope' } }, verdict: 'fail', says: /milvus-nope/ },
+  // Never silently another release: the one asked for, the ones that exist, and the command for them.
+  { check: 'k8s.service.exists', name: '--release names no release here', set: { flavour: 'gcp', options: { release: 'nope' } }, verdict: 'fail', says: /release nope.*releases there: my-release.*--release my-release/ },
   { check: 'k8s.service.exists', name: 'list services forbidden', set: GCP, k8s: (k) => ({ ...k, services: forbidden('list services in default') }), verdict: 'error', says: /list services in default/ },
   { check: 'k8s.service.clusterip', name: 'ClusterIP', set: GCP, verdict: 'pass' },
   { check: 'k8s.service.clusterip', name: 'fault service-loadbalancer', set: gcp('service-loadbalancer.yaml'), verdict: 'fail', says: /service\.type=ClusterIP/ },

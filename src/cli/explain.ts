@@ -1,22 +1,13 @@
 // `explain <id>` and docs/checks.md come from the same catalogue text.
-import { CATALOG, findCheck } from '../catalog.js';
+import { docsAnchor } from '../checks/docs-link.js';
+import { CATALOG, byReportOrder, findCheck } from '../catalog.js';
 import type { CheckDef } from '../checks/define.js';
 import { UsageError } from '../errors.js';
 import { AREAS, type Area } from '../model.js';
 import { closest } from './values.js';
 
-/**
- * The same anchor as engine/suite.ts's docsAnchor, kept here because that module imports vitest
- * (~0.3 s), and `explain` must answer without loading the engine.
- */
-export function docsAnchor(id: string): string {
-  return `docs/checks.md#${id.replace(/\./g, '-')}`;
-}
-
-/** The order every report lists checks in: by area along the request path (AREAS), then catalogue order. */
 function inReportOrder(defs: readonly CheckDef[]): CheckDef[] {
-  const rank = new Map(CATALOG.map((c, i) => [c.id, AREAS.indexOf(c.area) * CATALOG.length + i]));
-  return [...defs].sort((a, b) => (rank.get(a.id) ?? 0) - (rank.get(b.id) ?? 0));
+  return [...defs].sort((a, b) => byReportOrder(a.id, b.id));
 }
 
 function table(defs: readonly CheckDef[]): string {

@@ -1,7 +1,7 @@
 // One doctor run: gather (or load) facts, judge them in the vitest suites, report, and pick the exit code.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CATALOG } from '../catalog.js';
-import { AREAS, EXIT, exitCodeFor, summarize, type CheckResult, type Report } from '../model.js';
+import { CATALOG, byReportOrder } from '../catalog.js';
+import { EXIT, exitCodeFor, summarize, type CheckResult, type Report } from '../model.js';
 import type { Facts, JudgeOptions } from '../facts/types.js';
 import { gather } from '../gather/gather.js';
 import { neededSources } from '../gather/needs.js';
@@ -9,7 +9,6 @@ import { storedSources } from '../sources/registry.js';
 import { judgeCheck } from '../checks/define.js';
 import { loadSnapshot, saveSnapshot } from '../facts/snapshot.js';
 import { prepareSuites, type SuiteEngine, type SuiteRun } from '../engine/run-suites.js';
-import { SdkWorker } from '../probes/sdk-worker.js';
 import { prepareSources } from '../gather/plan.js';
 import type { SourceKey } from '../sources/values.js';
 import { ReporterSet, createReporters, detectColor } from '../../reporters/index.js';
@@ -75,7 +74,7 @@ export async function runCheck(config: RunConfig, io: Io, signal: AbortSignal, e
   // What the selected checks need is started before anything else here (the SDK's thread is the
   // longest start-up), and only that.
   const needs = config.fromSnapshot ? null : neededSources(config.selected, config.gather);
-  if (needs) prepareSources(needs, config.gather);
+  const release = needs ? prepareSources(needs, config.gather) : async () => undefined;
   // The judging engine gets ready while the probes run; a run that ends early closes it.
   const engineReady: Promise<SuiteEngine | Error> = prepareSuites().catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
   try {
@@ -83,8 +82,7 @@ export async function runCheck(config: RunConfig, io: Io, signal: AbortSignal, e
   } finally {
     const engine = await engineReady;
     if (!(engine instanceof Error)) await engine.close();
-    // Discovery found nothing to dial: the thread nobody took goes too.
-    await SdkWorker.discardWarm();
+    await release();
   }
 }
 
@@ -124,9 +122,7 @@ async function judgeAndReport(
   if (config.snapshotFile) await saveSnapshot(config.snapshotFile, facts);
 
   const target = { ...targetOf(facts), ...extraTarget };
-  // One order for every output: by area along the request's path (AREAS), then catalogue order.
-  const order = new Map(CATALOG.map((c, i) => [c.id, AREAS.indexOf(c.area) * CATALOG.length + i]));
-  const byCatalogue = (a: string, b: string) => (order.get(a) ?? 0) - (order.get(b) ?? 0);
+  const byCatalogue = byReportOrder;
   reporters.onRunStart?.({ target, startedAt: startedAt.toISOString(), checkCount: config.selected.length, checkIds: [...config.selected].sort(byCatalogue) });
   const options = judgeOptions(config, config.fromSnapshot ? facts.gatheredAt : new Date().toISOString());
   const engine = await engineReady;

@@ -8,9 +8,8 @@ import type { Area } from '../model.js';
 import { judgeCheck, type CheckDef, type Judgement } from '../checks/define.js';
 import type { CheckMeta } from './meta.js';
 
-export function docsAnchor(id: string): string {
-  return `docs/checks.md#${id.replace(/\./g, '-')}`;
-}
+export { docsAnchor } from '../checks/docs-link.js';
+import { docsAnchor } from '../checks/docs-link.js';
 
 export function toMeta(def: CheckDef, j: Judgement): CheckMeta {
   const base = {

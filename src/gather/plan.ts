@@ -24,10 +24,18 @@ export function planSources(needs: Iterable<SourceKey>, options: GatherOptions):
   return plan;
 }
 
-/** Starts what planned sources prepare ahead (the SDK's thread) before anything else loads. */
-export function prepareSources(plan: ReadonlySet<SourceKey>, options: GatherOptions): void {
+/**
+ * Starts what planned sources prepare ahead (the SDK's thread) before anything else loads; returns how to
+ * release what no read took, once the run is over.
+ */
+export function prepareSources(plan: ReadonlySet<SourceKey>, options: GatherOptions): () => Promise<void> {
+  const releases: (() => Promise<void>)[] = [];
   for (const k of plan) {
     const def = SOURCES[k] as SourceDef;
-    if (!def.applies?.(options)) def.prepare?.(options);
+    const release = def.applies?.(options) ? undefined : def.prepare?.(options);
+    if (release) releases.push(release);
   }
+  return async () => {
+    await Promise.all(releases.map((r) => r().catch(() => undefined)));
+  };
 }

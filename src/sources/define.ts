@@ -61,8 +61,11 @@ export interface SourceDef<K extends SourceKey = SourceKey> {
   /** Sources the read may consult (ctx.outcome), whatever their outcome. */
   readonly after?: PerOptions<readonly SourceKey[]>;
   readonly gates?: PerOptions<readonly Gate[]>;
-  /** Starts costly preparation (a worker thread) as soon as the run knows it will need this source. */
-  readonly prepare?: (options: GatherOptions) => void;
+  /**
+   * Starts costly preparation (a worker thread) as soon as the run knows it will need this source; returns
+   * how to release it if the read never takes it.
+   */
+  readonly prepare?: (options: GatherOptions) => () => Promise<void>;
   readonly read: (ctx: ReadContext) => Promise<Outcome<ValueOf<K>>>;
   /** Releases what an internal source holds (a session), once the run is over. */
   readonly dispose?: (value: ValueOf<K>) => Promise<void>;

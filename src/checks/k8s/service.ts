@@ -1,11 +1,17 @@
 // The Milvus Service the load balancer points at (area k8s): it exists, it is the only way in (ClusterIP,
 // no leftover Layer-4 load balancer), and it exposes 19530 under a name and 9091.
 import type { CheckDef } from '../define.js';
+import type { Facts } from '../../facts/types.js';
 import { K8S_OBJECTS, evidenceOf, got, k8sView, NO_K8S, release, withService, type K8sView } from './view.js';
 
 import { METRICS_PORT, MILVUS_PORT, milvusServicePort } from '../../platform/k8s/discover.js';
 import { selectorMatches } from '../../platform/k8s/objects.js';
 import type { ServiceFact } from '../../platform/k8s/types.js';
+
+/** The Milvus releases the selection found in the namespace: what the user may have meant. */
+function releasesHere(facts: Facts): readonly string[] {
+  return facts.selection.status === 'ok' ? facts.selection.value.releases : [];
+}
 
 function describePorts(svc: ServiceFact): string {
   return svc.ports.map((p) => `${p.name ?? '(unnamed)'}:${p.port}→${p.targetPort ?? p.port}`).join(', ') || '(none)';
@@ -46,8 +52,11 @@ export const serviceChecks: CheckDef[] = [
               : rel !== null
                 ? `a Service of release ${rel} (named ${rel}-milvus, or labelled app.kubernetes.io/instance=${rel}) with port ${MILVUS_PORT}`
                 : `a Service with port ${MILVUS_PORT} in ${v.k8s.namespace}`,
-          observed: `Services in ${v.k8s.namespace}: ${services.value.map((s) => s.name).join(', ') || '(none)'}`,
+          observed: `Services in ${v.k8s.namespace}: ${services.value.map((s) => s.name).join(', ') || '(none)'}${
+            rel !== null ? `; Milvus releases there: ${releasesHere(facts).join(', ') || '(none)'}` : ''
+          }`,
           hint: v.notes.join('; ') || undefined,
+          ...(rel !== null && releasesHere(facts).length > 0 ? { fix: `milvus-l7-doctor -n ${v.k8s.namespace} --release ${releasesHere(facts)[0]}` } : {}),
         };
       }
       return {

@@ -49,6 +49,11 @@ function helmRank(svc: ServiceFact, release: string | null): number {
   return rank;
 }
 
+/** A Service of this Helm release, by the chart's names or its instance label: never another release's. */
+function ofRelease(svc: ServiceFact, release: string): boolean {
+  return svc.name === release || svc.name.startsWith(`${release}-`) || svc.labels['app.kubernetes.io/instance'] === release;
+}
+
 export function routesTo(ref: IngressBackendRef | null, service: string): boolean {
   return ref !== null && ref.serviceName === service;
 }
@@ -84,7 +89,7 @@ export function selectService(facts: DiscoveryInput, notes: string[] = []): Serv
   const typeRank = (s: ServiceFact): number => (s.type === 'LoadBalancer' && candidates.length > 1 ? -1 : 0);
   const scored = candidates
     .map((s) => ({ s, score: helmRank(s, release) + routed(s) + typeRank(s) }))
-    .filter((x) => release === null || x.score >= 4 || x.s.name.startsWith(release))
+    .filter((x) => release === null || ofRelease(x.s, release))
     .sort((a, b) => b.score - a.score || a.s.name.localeCompare(b.s.name));
   if (scored.length === 0) {
     notes.push(`no Service of release ${release} (labels app.kubernetes.io/instance=${release}, or named ${release}-milvus)`);

@@ -15,6 +15,8 @@ import { hasCredentials, probesNetwork, type GatherOptions } from '../options.js
 import { DATA_PATH_SCHEMAS } from '../fact-schemas.js';
 import type { DataPathKey, EndpointValue } from '../values.js';
 import type { GrpcTarget } from '../../probes/grpc-channel.js';
+// The thread's handle only (worker_threads); the SDK itself loads in the thread.
+import { SdkWorker } from '../../probes/sdk-worker.js';
 
 const GRPC_UNAUTHENTICATED = 16;
 
@@ -270,12 +272,14 @@ export const sdkSessionSource = defineSource({
   schema: null,
   applies: notProbing,
   inputs: ['endpoint', 'dial', 'tcp'],
+  // Synchronously, so that the thread loads the SDK while this one loads the judging engine.
   prepare: () => {
-    void import('../../probes/sdk-worker.js').then(({ SdkWorker }) => SdkWorker.prewarm());
+    SdkWorker.prewarm();
+    // Discovery may find nothing to dial: the thread nobody took goes too.
+    return () => SdkWorker.discardWarm();
   },
   async read(ctx) {
-    const { SdkWorker } = await import('../../probes/sdk-worker.js');
-    let worker: InstanceType<typeof SdkWorker>;
+    let worker: SdkWorker;
     try {
       worker = new SdkWorker();
     } catch (err) {
