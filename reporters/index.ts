@@ -3,7 +3,7 @@
 // (after Playwright's multiplexer).
 import type { CheckResult, Report } from '../src/model.js';
 import { EXIT } from '../src/model.js';
-import { ReportWriteError } from './atomic-write.js';
+import { ReportWriteError } from '../src/io/atomic-write.js';
 import { JsonReporter } from './json.js';
 import { JUnitReporter } from './junit.js';
 import { guardStream, writeOut } from './output.js';
@@ -15,7 +15,7 @@ import type { DoctorReporter, GatherStep, RunInfo } from './types.js';
 export type { DoctorReporter, GatherStep, RunInfo } from './types.js';
 export { detectColor } from './color.js';
 export { redactSecrets, createRedactor } from './redact.js';
-export { ReportWriteError } from './atomic-write.js';
+export { ReportWriteError } from '../src/io/atomic-write.js';
 export { PlainReporter } from './plain.js';
 export { JsonReporter, toJsonReport, serializeReport } from './json.js';
 export { JUnitReporter, toJUnitXml } from './junit.js';

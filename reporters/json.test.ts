@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { AREAS, VERDICTS } from '../src/model.js';
 import type { Severity } from '../src/model.js';
 import schema from '../schema/report.schema.json' with { type: 'json' };
-import { ReportWriteError } from './atomic-write.js';
+import { ReportWriteError } from '../src/io/atomic-write.js';
 import { JsonReporter, serializeReport } from './json.js';
 import { createRedactor } from './redact.js';
 import { SAMPLE_CHECKS, SAMPLE_SECRET, sampleReport } from './sample-run.js';

@@ -1,7 +1,7 @@
 // The machine-readable report (DESIGN.md §4), described by schema/report.schema.json. To stdout for
 // `--output json` (and nothing else goes there), to a file for `--json FILE` (atomic).
 import type { CheckResult, Report } from '../src/model.js';
-import { ReportWriteError, writeFileAtomic } from './atomic-write.js';
+import { ReportWriteError, writeFileAtomic } from '../src/io/atomic-write.js';
 import { guardStream, writeOut } from './output.js';
 import { createRedactor, redactCheck, redactDeep, type Redact } from './redact.js';
 import type { DoctorReporter } from './types.js';

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../src/model.js';
-import { ReportWriteError } from './atomic-write.js';
+import { ReportWriteError } from '../src/io/atomic-write.js';
 import { JUnitReporter, escapeXmlAttr, escapeXmlText, toJUnitXml } from './junit.js';
 import { SAMPLE_CHECKS, SAMPLE_SECRET, sampleReport } from './sample-run.js';
 

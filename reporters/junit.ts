@@ -2,7 +2,7 @@
 // with stable names (the check id), timings and properties. Written atomically.
 import type { Area, CheckResult, Report, Summary } from '../src/model.js';
 import { AREAS, summarize } from '../src/model.js';
-import { ReportWriteError, writeFileAtomic } from './atomic-write.js';
+import { ReportWriteError, writeFileAtomic } from '../src/io/atomic-write.js';
 import { formatBlocked } from './presentation.js';
 import { createRedactor, redactCheck, type Redact } from './redact.js';
 import type { DoctorReporter } from './types.js';

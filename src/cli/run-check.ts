@@ -4,12 +4,12 @@ import { CATALOG, byReportOrder } from '../catalog.js';
 import { EXIT, exitCodeFor, summarize, type CheckResult, type Report } from '../model.js';
 import type { Facts, JudgeOptions } from '../facts/types.js';
 import { gather } from '../gather/gather.js';
-import { neededSources } from '../gather/needs.js';
+import { rootNeeds } from '../checks/needs.js';
 import { storedSources } from '../sources/registry.js';
 import { judgeCheck } from '../checks/define.js';
 import { loadSnapshot, saveSnapshot } from '../facts/snapshot.js';
 import { prepareSuites, type SuiteEngine, type SuiteRun } from '../engine/run-suites.js';
-import { prepareSources } from '../gather/plan.js';
+import { planSources, prepareSources } from '../gather/plan.js';
 import type { SourceKey } from '../sources/values.js';
 import { ReporterSet, createReporters, detectColor } from '../../reporters/index.js';
 import type { GatherStep } from '../../reporters/types.js';
@@ -73,7 +73,7 @@ export async function runCheck(config: RunConfig, io: Io, signal: AbortSignal, e
 
   // What the selected checks need is started before anything else here (the SDK's thread is the
   // longest start-up), and only that.
-  const needs = config.fromSnapshot ? null : neededSources(config.selected, config.gather);
+  const needs = config.fromSnapshot ? null : planSources(rootNeeds(config.selected, config.gather), config.gather);
   const release = needs ? prepareSources(needs, config.gather) : async () => undefined;
   // The judging engine gets ready while the probes run; a run that ends early closes it.
   const engineReady: Promise<SuiteEngine | Error> = prepareSuites().catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));

@@ -6,7 +6,7 @@ import { UsageError } from '../errors.js';
 import type { Facts } from './types.js';
 import { outcomeSchema } from './schemas.js';
 import { DATA_PATH_SCHEMAS, K8S_SCHEMAS, selectionSchema } from '../sources/fact-schemas.js';
-import { writeFileAtomic } from '../../reporters/atomic-write.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 
 const mapOutcomes = <V>(schemas: { readonly [K in keyof V]: z.ZodType<V[K]> }) =>
   z.object(Object.fromEntries(Object.entries(schemas).map(([k, schema]) => [k, outcomeSchema(schema as z.ZodType<unknown>)])));

@@ -6,7 +6,7 @@ import type { GatherOptions } from '../sources/options.js';
 import { SOURCES } from '../sources/registry.js';
 import type { SourceKey } from '../sources/values.js';
 import { resolveSelectors } from '../cli/values.js';
-import { neededSources } from './needs.js';
+import { rootNeeds } from '../checks/needs.js';
 import { planSources } from './plan.js';
 
 const BASE: GatherOptions = {
@@ -19,7 +19,7 @@ const ALL = CATALOG.map((c) => c.id);
 function plan(options: GatherOptions, only?: string[], skip: string[] = []): Set<SourceKey> {
   const selected = only ? resolveSelectors('--only', only) : new Set(ALL);
   const skipped = skip.length ? resolveSelectors('--skip', skip) : new Set<string>();
-  return neededSources([...selected].filter((id) => !skipped.has(id)), options);
+  return planSources(rootNeeds([...selected].filter((id) => !skipped.has(id)), options), options);
 }
 
 const MILVUS: SourceKey[] = ['milvusAnonymous', 'milvusAuth', 'milvusDefaultPassword', 'milvusVersion', 'milvusHealth', 'latency', 'smoke', 'sdkSession'];

@@ -1,5 +1,5 @@
 // Hand-built data-path facts, one row per situation the judges must tell apart: the table of
-// src/checks/datapath.test.ts, and the fact sets the needs test (src/gather/needs.test.ts) judges.
+// src/checks/datapath.test.ts, and the fact sets the needs test (src/checks/needs.test.ts) judges.
 import type { Outcome } from '../../src/model.js';
 import type { CertInfo, DataPathFacts, Facts, GrpcHttpFact, JudgeOptions, TlsFact } from '../../src/facts/types.js';
 

@@ -5,12 +5,12 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { CATALOG } from '../catalog.js';
-import { judgeCheck } from '../checks/define.js';
+import { judgeCheck } from './define.js';
 import type { Facts } from '../facts/types.js';
 import type { K8sFacts } from '../platform/k8s/types.js';
 import type { GatherOptions } from '../sources/options.js';
 import type { SourceKey } from '../sources/values.js';
-import { planSources } from './plan.js';
+import { planSources } from '../gather/plan.js';
 import { OPTIONS as DATA_PATH_OPTIONS, ROWS } from '../../test/kits/datapath-rows.js';
 import { FIXTURES, JUDGE_OPTIONS, factsWith, k8sFromFixtures } from '../../test/kits/k8s-testkit.js';
 
