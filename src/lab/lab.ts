@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { startDns } from './dns.js';
 import { FAULTS, FAULT_NAMES, parseFaults, type FaultDef, type FaultName } from './faults.js';
 import { K8S_FAULTS, k8sFault, k8sFaultDataPath, type DataPathFlags } from './k8s-api/faults.js';
-import { startK8sApi } from './k8s-api/server.js';
+import { serveK8sApi } from './k8s-api/server.js';
 import { createClientCertBackend } from './mtls-backend.js';
 import { startHealthz } from './healthz.js';
 import { startMilvusStub } from './milvus-stub.js';
@@ -22,6 +22,7 @@ import { LabStartError, type ChildHandle } from './process.js';
 import { UsageError } from '../errors.js';
 import type { FrontPlan, PodPlan } from './routing.js';
 import { startTarpit } from './tarpit.js';
+import { createLabWorld } from './world.js';
 
 export { LabStartError };
 
@@ -334,18 +335,21 @@ async function startLabOnce(options: LabOptions): Promise<LabHandle> {
         [pki.fullchainFile, pki.keyFile, pki.apiServerFullchainFile, pki.apiServerKeyFile, pki.caFile].map((f) => readFile(f, 'utf8')),
       );
       const [leafPem, ...chain] = pemBlocks(served);
-      const api = await startK8sApi({
+      // The one world every stand-in serves from, built once the data path it describes is up.
+      const world = createLabWorld({
         provider,
         faults: k8sNames,
         host,
         ingressAddress: LOOPBACK,
-        backend: {
+        backends: {
           milvus: `${LOOPBACK}:${podPort}`,
           ...(provider === 'gcp' ? { milvusTls: `${LOOPBACK}:${podTlsPort}` } : {}),
           healthz: `${LOOPBACK}:${healthz.port}`,
         },
         // The Secret holds what the front serves, so the two agree unless a fault says otherwise.
         tls: { certPem: leafPem ?? '', chainPem: chain.join(''), keyPem: key, ...(flags.servedCert === 'expired' ? { expiredCertPem: leafPem ?? '', expiredKeyPem: key } : {}) },
+      });
+      const api = await serveK8sApi(world, {
         dir: join(dir, 'kubernetes'),
         serving: { certPem: apiCert, keyPem: apiKey, caPem: ca },
         ...(options.forbidden ? { forbidden: options.forbidden } : {}),

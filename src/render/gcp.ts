@@ -37,7 +37,7 @@ export function renderBackendConfig(p: GcpParams): K8sObject {
 }
 
 /** `tls.crt` as the LB and Milvus serve it: the leaf, then the intermediates. */
-export function tlsCertificateChain(tls: TlsMaterial): string {
+export function tlsCertificateChain(tls: Pick<TlsMaterial, 'certPem' | 'chainPem'>): string {
   return tls.chainPem ? `${tls.certPem.trimEnd()}\n${tls.chainPem.trimEnd()}\n` : `${tls.certPem.trimEnd()}\n`;
 }
 

@@ -1,11 +1,9 @@
 import { createPublicKey, createPrivateKey, X509Certificate } from 'node:crypto';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { applyK8sFaults, K8S_FAULTS, k8sFaultDataPath, LabFaultError, type LabWorld } from './faults.js';
+import { K8S_FAULTS, k8sFaultDataPath, LabFaultError } from './faults.js';
 import { isRecord, type K8sObject } from '../../render/object.js';
-import type { RenderInput } from '../cluster/context.js';
-import { labIdentifiers } from '../cluster/ids.js';
-import { renderLabObjects } from '../cluster/objects.js';
+import { createLabWorld, type LabWorld } from '../world.js';
 import type { LabProvider } from './resources.js';
 import { makeTestCerts, type TestCerts } from '../../../test/kits/test-backends.js';
 
@@ -16,16 +14,11 @@ beforeAll(() => {
   certs = makeTestCerts(HOST);
 });
 
-function renderInput(provider: LabProvider): RenderInput {
-  return { provider, namespace: 'milvus', release: 'milvus-demo', host: HOST, ingressAddress: '127.0.0.1', tls: certs };
-}
+// The data path is not started here: faults only change the world's objects and flags.
+const NO_BACKENDS = { milvus: '127.0.0.1:1', milvusTls: '127.0.0.1:2', healthz: '127.0.0.1:3' };
 
 function world(provider: LabProvider, faults: readonly string[] = []): LabWorld {
-  const render = renderInput(provider);
-  const ids = labIdentifiers(provider);
-  const w: LabWorld = { provider, ids, objects: renderLabObjects(render, ids), healthzOverrides: new Map(), milvusBackend: provider === 'gcp' ? 'tls' : 'h2c' };
-  applyK8sFaults(w, faults, { render, expiredCertPem: certs.expiredCertPem });
-  return w;
+  return createLabWorld({ provider, host: HOST, ingressAddress: '127.0.0.1', tls: certs, faults, backends: NO_BACKENDS });
 }
 
 function get(w: LabWorld, kind: string, name?: string): K8sObject | undefined {

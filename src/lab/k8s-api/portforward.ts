@@ -5,22 +5,9 @@
 
 import { connect, type Socket } from 'node:net';
 import type { WebSocket, RawData } from 'ws';
+import type { PortTarget } from '../address.js';
 
 export const PORT_FORWARD_PROTOCOL = 'v4.channel.k8s.io';
-
-export interface HostPort {
-  readonly host: string;
-  readonly port: number;
-}
-
-export function parseHostPort(s: string, what: string): HostPort {
-  const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(s);
-  if (!m) throw new Error(`${what}: expected ip:port, got ${JSON.stringify(s)}`);
-  return { host: m[1], port: Number(m[2]) };
-}
-
-/** Where a forwarded pod port lands, or the error the kubelet would report for it. */
-export type PortTarget = { readonly target: HostPort } | { readonly error: string };
 
 function rawToBuffer(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;

@@ -1,0 +1,124 @@
+// Writes, as `provision --apply` and kubectl make them: create, update (main resource or status), delete,
+// and the four patch types including server-side apply; dryRun=All answers without storing.
+
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseYaml } from 'yaml';
+import { isRecord, type K8sObject } from '../../render/object.js';
+import { removeObject } from '../world.js';
+import type { ApiContext } from './context.js';
+import { jsonPatch, mergePatch, PATCH_TYPES, PatchError, strategicMerge } from './patch.js';
+import type { ResourceRequest } from './request.js';
+import { groupVersion } from './resources.js';
+import { findStored, getObject, storeObject } from './store.js';
+import { alreadyExists, badRequest, deletedBody, notFoundObject, sendJson, sendStatus, StatusError } from './status.js';
+
+const MAX_BODY = 3 * 1024 * 1024;
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) req.destroy(new Error('request entity too large'));
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function parseBody(text: string, yamlAllowed: boolean): unknown {
+  try {
+    return yamlAllowed ? parseYaml(text) : JSON.parse(text);
+  } catch (e) {
+    throw badRequest(`the body of the request was in an unknown format: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** The object a write stores: kind and apiVersion of the resource, the URL's namespace and name. */
+function checkedObject(v: unknown, r: ResourceRequest, name: string | undefined): K8sObject {
+  if (!isRecord(v) || !isRecord(v.metadata)) throw badRequest('Object \'metadata\' is missing in the request body');
+  const kind = v.kind ?? r.res.kind;
+  const apiVersion = v.apiVersion ?? groupVersion(r.res);
+  if (kind !== r.res.kind || apiVersion !== groupVersion(r.res)) {
+    throw badRequest(`the API version in the data (${String(apiVersion)}) and kind (${String(kind)}) do not match the request (${groupVersion(r.res)}, ${r.res.kind})`);
+  }
+  const meta = { ...v.metadata };
+  if (r.namespace !== undefined) {
+    if (meta.namespace !== undefined && meta.namespace !== r.namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    meta.namespace = r.namespace;
+  }
+  if (name !== undefined) {
+    if (meta.name !== undefined && meta.name !== name) throw badRequest('the name of the object (' + String(meta.name) + ') does not match the name on the URL (' + name + ')');
+    meta.name = name;
+  }
+  if (typeof meta.name !== 'string' && typeof meta.generateName === 'string') meta.name = meta.generateName + randomBytes(3).toString('hex').slice(0, 5);
+  if (typeof meta.name !== 'string' || meta.name === '') throw new StatusError({ code: 422, reason: 'Invalid', message: `${r.res.kind} "" is invalid: metadata.name: Required value: name or generateName is required` });
+  const metadata = { ...meta, name: meta.name };
+  return { ...v, apiVersion: groupVersion(r.res), kind: r.res.kind, metadata };
+}
+
+function unsupportedMediaType(accepted: readonly string[]): StatusError {
+  return new StatusError({ code: 415, reason: 'UnsupportedMediaType', message: `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}` });
+}
+
+/** The patched object, before it is checked like any other write. */
+function patched(contentType: string, text: string, r: ResourceRequest, name: string, prev: K8sObject | undefined, url: URL): unknown {
+  const existing = (): K8sObject => {
+    if (!prev) throw notFoundObject(r.res, name);
+    return prev;
+  };
+  try {
+    switch (contentType) {
+      case PATCH_TYPES.apply: {
+        if (!url.searchParams.get('fieldManager')) throw badRequest('PATCH requests with apply-patch+yaml require a fieldManager');
+        const body = checkedObject(parseBody(text, true), r, name);
+        return prev ? strategicMerge(prev, body, false) : body;
+      }
+      case PATCH_TYPES.json:
+        return jsonPatch(existing(), parseBody(text, false));
+      case PATCH_TYPES.merge:
+        return mergePatch(existing(), parseBody(text, false));
+      case PATCH_TYPES.strategic:
+        existing();
+        // CRDs have no patch strategy metadata, so the apiserver refuses a strategic merge on them.
+        if (r.res.custom) throw unsupportedMediaType([PATCH_TYPES.json, PATCH_TYPES.merge, PATCH_TYPES.apply]);
+        return strategicMerge(existing(), parseBody(text, false));
+      default:
+        throw unsupportedMediaType(Object.values(PATCH_TYPES));
+    }
+  } catch (e) {
+    if (e instanceof PatchError) throw new StatusError({ code: e.httpCode, reason: e.httpCode === 422 ? 'Invalid' : e.httpCode === 415 ? 'UnsupportedMediaType' : 'BadRequest', message: e.message });
+    throw e;
+  }
+}
+
+export async function serveWrite(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, r: ResourceRequest, url: URL, verb: string): Promise<void> {
+  const dryRun = url.searchParams.getAll('dryRun').includes('All');
+  if (verb === 'deletecollection') return sendStatus(res, { code: 405, reason: 'MethodNotAllowed', message: 'the lab does not delete collections' });
+  if (verb === 'delete') {
+    const prev = getObject(ctx, r.res, r.namespace, r.name ?? '');
+    if (!dryRun) removeObject(ctx.world, prev);
+    return sendJson(res, 200, deletedBody(r.res, prev.metadata.name, prev.metadata.uid));
+  }
+  const contentType = (req.headers['content-type'] ?? 'application/json').split(';')[0].trim();
+  const text = await readBody(req);
+  if (verb === 'create') {
+    const obj = checkedObject(parseBody(text, contentType.includes('yaml')), r, undefined);
+    if (findStored(ctx, r.res, r.namespace, obj.metadata.name)) throw alreadyExists(r.res, obj.metadata.name);
+    return sendJson(res, 201, storeObject(ctx, obj, undefined, dryRun));
+  }
+  const name = r.name ?? '';
+  const prev = findStored(ctx, r.res, r.namespace, name);
+  if (verb === 'update') {
+    if (!prev) throw notFoundObject(r.res, name);
+    const obj = checkedObject(parseBody(text, contentType.includes('yaml')), r, name);
+    // The status subresource replaces only status; the main resource keeps status.
+    const next = r.subresource === 'status' ? { ...prev, status: obj.status } : { ...obj, status: prev.status };
+    return sendJson(res, 200, storeObject(ctx, next, prev, dryRun));
+  }
+  const obj = checkedObject(patched(contentType, text, r, name, prev, url), r, name);
+  return sendJson(res, prev ? 200 : 201, storeObject(ctx, obj, prev, dryRun));
+}
