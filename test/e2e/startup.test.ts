@@ -3,46 +3,16 @@
 // SDK. How fast that is, is measured in bench/startup.mjs, not asserted here.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { CATALOG } from '../../src/catalog.js';
 import { AREAS } from '../../src/model.js';
-import { runCli, type CliRun } from './cli.js';
+import type { CliRun } from './cli.js';
+import { recordModules } from '../kits/module-recorder.js';
 import { tempDir } from '../tmp.js';
 
 const dir = tempDir('l7doctor-startup-');
 
-// Records every module the CLI loads: ES modules through a loader hook (it runs on its own thread,
-// so it appends to a file), CommonJS ones from the require cache at exit.
-const hooks = path.join(dir, 'record-hooks.mjs');
-writeFileSync(hooks, `import { appendFileSync } from 'node:fs';
-let log;
-export function initialize(data) { log = data.log; }
-export async function load(url, context, next) {
-  const result = await next(url, context);
-  appendFileSync(log, url + '\\n');
-  return result;
-}
-`);
-const recorder = path.join(dir, 'record.mjs');
-writeFileSync(recorder, `import { appendFileSync } from 'node:fs';
-import { createRequire, register } from 'node:module';
-const log = process.env.L7_MODULE_LOG;
-register(${JSON.stringify(pathToFileURL(hooks).href)}, { data: { log } });
-const require = createRequire(import.meta.url);
-process.on('exit', () => appendFileSync(log, Object.keys(require.cache).map((f) => 'file://' + f + '\\n').join('')));
-`);
-
-let runs = 0;
-async function runRecorded(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun & { modules: string[] }> {
-  const log = path.join(dir, `modules-${++runs}.log`);
-  writeFileSync(log, '');
-  const run = await runCli(args, {
-    env: { ...env, L7_MODULE_LOG: log, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${recorder}`.trim() },
-    timeoutMs: 30_000,
-  });
-  return { ...run, modules: readFileSync(log, 'utf8').split('\n').filter(Boolean) };
-}
+const runRecorded = (args: readonly string[], env: NodeJS.ProcessEnv = {}) => recordModules(dir, args, env);
 
 const HEAVY = ['/node_modules/vitest/', '/node_modules/@kubernetes/client-node/', '/node_modules/@zilliz/milvus2-sdk-node/'];
 
