@@ -1,9 +1,9 @@
-import type { Area, ProbeErrorInfo } from './model.js';
+import type { Area, ErrorCode, ProbeErrorInfo } from './model.js';
 
 /** Root of the doctor's own errors: a fixed `code` that tests assert on, never the message text. */
 export class DoctorError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
     this.name = new.target.name;
@@ -12,7 +12,7 @@ export class DoctorError extends Error {
 
 /** Bad flags, files, certificates or kubeconfigs: one clear line on stderr and exit 2. */
 export class UsageError extends DoctorError {
-  constructor(message: string, code = 'DOCTOR_USAGE', options?: { cause?: unknown }) {
+  constructor(message: string, code: ErrorCode = 'DOCTOR_USAGE', options?: { cause?: unknown }) {
     super(code, message, options);
   }
 }
@@ -23,7 +23,7 @@ export class ProbeError extends DoctorError {
   readonly detail?: Record<string, string | number | boolean | null>;
   constructor(
     layer: Area,
-    code: string,
+    code: ErrorCode,
     message: string,
     detail?: Record<string, string | number | boolean | null>,
     options?: { cause?: unknown },
@@ -40,7 +40,7 @@ export class ProbeError extends DoctorError {
 /** The deadline of one probe passed. Each phase has its own code (connect, handshake, response). */
 export class ProbeTimeoutError extends ProbeError {
   /** `code` overrides the derived `<LAYER>_<PHASE>_TIMEOUT` where a layer has a single phase (DNS_TIMEOUT). */
-  constructor(layer: Area, phase: string, ms: number, code?: string) {
-    super(layer, code ?? `${layer.toUpperCase()}_${phase.toUpperCase()}_TIMEOUT`, `no ${phase} within ${ms} ms`, { phase, ms });
+  constructor(layer: Area, phase: string, ms: number, code?: ErrorCode) {
+    super(layer, code ?? (`${layer.toUpperCase() as Uppercase<Area>}_${phase.toUpperCase()}_TIMEOUT` as const), `no ${phase} within ${ms} ms`, { phase, ms });
   }
 }

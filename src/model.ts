@@ -9,9 +9,40 @@ export type Area = (typeof AREAS)[number];
 export const VERDICTS = ['pass', 'warn', 'fail', 'skip', 'blocked', 'error'] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
+/** gRPC status names, as grpc-js numbers them (0-16). */
+export const GRPC_STATUS_NAMES = [
+  'OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS',
+  'UNAUTHENTICATED',
+] as const;
+export type GrpcStatusName = (typeof GRPC_STATUS_NAMES)[number];
+
+/**
+ * Every error code the doctor reports: stable, asserted on by tests, never free text. A probe's deadline
+ * names its layer and phase (TLS_HANDSHAKE_TIMEOUT); a gRPC failure its layer and the status (MILVUS_UNAVAILABLE).
+ */
+export type ErrorCode =
+  | 'DNS_BAD_SERVER' | 'DNS_NOT_FOUND' | 'DNS_SERVER_FAILED'
+  | 'TCP_CONNECT_FAILED' | 'TCP_DNS' | 'TCP_REFUSED' | 'TCP_UNREACHABLE'
+  | 'TLS_CONNECTION_RESET' | 'TLS_HANDSHAKE_FAILED' | 'TLS_PLAINTEXT_PEER'
+  | 'HTTP2_GOAWAY' | 'HTTP2_NOT_NEGOTIATED' | 'HTTP2_PROTOCOL_ERROR' | 'HTTP2_REFUSED_STREAM'
+  | 'GRPC_HEALTH_UNIMPLEMENTED'
+  | 'MILVUS_CLIENT_ERROR' | 'MILVUS_EMPTY_VERSION' | 'MILVUS_LATENCY_NO_SAMPLES' | 'MILVUS_STATUS_ERROR'
+  | 'HEALTHZ_BAD_URL' | 'HEALTHZ_FAILED' | 'HEALTHZ_REFUSED'
+  | 'K8S_API_ERROR' | 'K8S_CANCELLED' | 'K8S_CLIENT_ERROR' | 'K8S_FORBIDDEN' | 'K8S_NOT_FOUND' | 'K8S_PORTFORWARD_FAILED' | 'K8S_TIMEOUT'
+  | 'K8S_UNAUTHORIZED' | 'K8S_UNREACHABLE'
+  | 'K8S_LAB_BAD_SELECTOR' | 'K8S_LAB_FAULT_INPUT' | 'K8S_LAB_FAULT_PROVIDER' | 'K8S_LAB_FAULT_TARGET' | 'K8S_LAB_UNKNOWN_FAULT'
+  | 'KUBECONFIG_CONTEXT' | 'KUBECONFIG_INVALID' | 'KUBECONFIG_MISSING'
+  | 'LAB_FAULT_CONFLICT' | 'LAB_START_FAILED' | 'LAB_UNKNOWN_FAULT'
+  | 'MANIFEST_INVALID_YAML' | 'MANIFEST_NOT_FOUND' | 'RENDER_INVALID' | 'REPORT_WRITE_FAILED' | 'DOCTOR_USAGE'
+  | 'PROBE_ABORTED' | 'PROBE_INTERNAL' | 'SOURCE_TIMEOUT'
+  | `${Uppercase<Area>}_${string}_TIMEOUT`
+  | `${Uppercase<Area>}_TIMEOUT`
+  | `${'GRPC' | 'MILVUS'}_${GrpcStatusName | `CODE_${number}`}`;
+
 /** A probe's error, serialisable. `code` is stable and asserted on by tests; `message` is for people. */
 export interface ProbeErrorInfo {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly layer: Area;
   readonly message: string;
   readonly detail?: Record<string, string | number | boolean | null>;

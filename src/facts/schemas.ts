@@ -7,7 +7,7 @@
 // Cheap to import: zod, plus AREAS from the dependency-free model.ts; everything else is type-only.
 import { z } from 'zod';
 import { AREAS } from '../model.js';
-import type { Outcome, ProbeErrorInfo } from '../model.js';
+import type { ErrorCode, Outcome, ProbeErrorInfo } from '../model.js';
 import type {
   CertInfo,
   ChainAnalysis,
@@ -92,9 +92,15 @@ const strings = z.array(z.string());
 
 export const areaSchema = z.enum(AREAS);
 
+/**
+ * An error code as the doctor writes them (UPPER_SNAKE). Its shape is checked rather than the list, so a
+ * snapshot from a newer doctor with a code this one does not know still loads.
+ */
+export const errorCodeSchema = z.custom<ErrorCode>((v) => typeof v === 'string' && /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/.test(v), { message: 'not an error code (UPPER_SNAKE)' });
+
 export const probeErrorInfoSchema: z.ZodType<ProbeErrorInfo> = exact<ProbeErrorInfo>()(
   z.object({
-    code: z.string(),
+    code: errorCodeSchema,
     layer: areaSchema,
     message: z.string(),
     detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),

@@ -2,10 +2,10 @@
 // :authority = the host. Certificate verification is off by default (TLS is judged by its own probe),
 // and on for a call that carries the user's credentials: a secret never goes to a server that a
 // verifying client would refuse.
-import { Client, Metadata, credentials, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { Client, Metadata, credentials, type ServiceError } from '@grpc/grpc-js';
 import protobuf, { type IConversionOptions, type INamespace } from 'protobufjs';
 import { ProbeError, ProbeTimeoutError } from '../errors.js';
-import type { Area } from '../model.js';
+import { GRPC_STATUS_NAMES, type Area, type GrpcStatusName } from '../model.js';
 import { type ProbeContext, hostPort, withDeadline } from './deadline.js';
 import { sniFor } from './tls.js';
 
@@ -102,11 +102,11 @@ export function unary(
   );
 }
 
-export function grpcCodeName(code: number): string {
-  return GrpcStatus[code] ?? `CODE_${code}`;
+export function grpcCodeName(code: number): GrpcStatusName | `CODE_${number}` {
+  return GRPC_STATUS_NAMES[code] ?? `CODE_${code}`;
 }
 
-export function grpcError(layer: Area, prefix: string, error: ServiceError): ProbeError {
+export function grpcError(layer: Area, prefix: 'GRPC' | 'MILVUS', error: ServiceError): ProbeError {
   const name = grpcCodeName(error.code);
   return new ProbeError(layer, `${prefix}_${name}`, `${name}: ${error.details}`, { grpcCode: error.code, details: error.details });
 }

@@ -1,13 +1,13 @@
 // Hand-built data-path facts, one row per situation the judges must tell apart: the table of
 // src/checks/datapath.test.ts, and the fact sets the needs test (src/checks/needs.test.ts) judges.
-import type { Outcome } from '../../src/model.js';
+import type { ErrorCode, Outcome } from '../../src/model.js';
 import type { CertInfo, DataPathFacts, Facts, GrpcHttpFact, JudgeOptions, TlsFact } from '../../src/facts/types.js';
 
 export const NOW = '2026-11-22T00:00:00.000Z';
 export const OPTIONS: JudgeOptions = { warnDays: 30, failDays: 7, maxLatencyMs: null, smoke: false, now: NOW };
 
 const ok = <T>(value: T): Outcome<T> => ({ status: 'ok', value, ms: 1 });
-const err = (code: string, layer: 'tcp' | 'tls' | 'http2' | 'grpc' | 'milvus' | 'dns' | 'healthz' = 'tcp'): Outcome<never> => ({
+const err = (code: ErrorCode, layer: 'tcp' | 'tls' | 'http2' | 'grpc' | 'milvus' | 'dns' | 'healthz' = 'tcp'): Outcome<never> => ({
   status: 'error',
   error: { code, layer, message: code.toLowerCase() },
   ms: 1,
