@@ -12,7 +12,7 @@ import { K8S_FAULTS, k8sFault, k8sFaultDataPath, type DataPathFlags } from './k8
 import { serveK8sApi } from './k8s-api/server.js';
 import { createClientCertBackend } from './mtls-backend.js';
 import { startHealthz } from './healthz.js';
-import { startMilvusStub } from './milvus-stub.js';
+import { startMilvusStub, type StubCall } from './milvus-stub.js';
 import { findMilvusLite, startMilvusLite } from './milvus-lite.js';
 import { findNginx, startNginx } from './nginx.js';
 import { startNodeProxy } from './node-proxy.js';
@@ -145,6 +145,8 @@ export interface LabHandle {
   } | null;
   /** Milliseconds to start, and to generate the PKI. */
   readonly timings: { readonly startMs: number; readonly pkiMs: number };
+  /** The Milvus calls that reached the lab's stub (its authorization gate): what a run sent, never a secret. */
+  readonly milvusCalls: readonly StubCall[];
   stop(): Promise<void>;
 }
 
@@ -382,6 +384,7 @@ async function startLabOnce(options: LabOptions): Promise<LabHandle> {
       },
       kubernetes,
       timings: { startMs, pkiMs: pki.generateMs },
+      milvusCalls: (await stubReady).calls,
       stop: stopAll,
     };
   } catch (error) {

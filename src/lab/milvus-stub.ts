@@ -54,10 +54,21 @@ export interface MilvusStubOptions {
   readonly version?: string;
 }
 
+/** What credential a call carried: tests prove with it what reached the server (never the secret itself). */
+export type StubCredential = 'none' | 'default-password' | 'accepted' | 'refused';
+export interface StubCall {
+  readonly method: string;
+  readonly credential: StubCredential;
+}
+
 export interface MilvusStub {
   readonly port: number;
+  /** Every call that reached the stub, in order. */
+  readonly calls: readonly StubCall[];
   close(): Promise<void>;
 }
+
+const DEFAULT_PASSWORD_AUTHORIZATION = Buffer.from('root:Milvus').toString('base64');
 
 interface Collection {
   readonly id: string;
@@ -116,6 +127,20 @@ export async function startMilvusStub(options: MilvusStubOptions, port = 0): Pro
   let nextId = 450_000_000_000_000_000n;
   const rawSchemas = new WeakMap<object, Buffer>();
   const version = options.version ?? 'v2.6.0-lab-stub';
+
+  const calls: StubCall[] = [];
+  function record(method: string, metadata: grpc.Metadata): void {
+    const given = metadata.get('authorization')[0];
+    const credential: StubCredential =
+      given === undefined || given === ''
+        ? 'none'
+        : given === DEFAULT_PASSWORD_AUTHORIZATION
+          ? 'default-password'
+          : options.validAuthorizations === null || (typeof given === 'string' && options.validAuthorizations.includes(given))
+            ? 'accepted'
+            : 'refused';
+    calls.push({ method, credential });
+  }
 
   function authorize(metadata: grpc.Metadata): grpc.ServiceError | null {
     if (options.validAuthorizations === null) return null;
@@ -212,6 +237,7 @@ export async function startMilvusStub(options: MilvusStubOptions, port = 0): Pro
     const respondsWithStatus = field<string>(def.responseType.type, 'name', '') === 'Status';
     const implementation = implementations[method];
     handlers[method] = (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      record(method, call.metadata);
       const denied = authorize(call.metadata);
       if (denied) return callback(denied);
       if (implementation) return callback(null, implementation(call.request));
@@ -233,6 +259,7 @@ export async function startMilvusStub(options: MilvusStubOptions, port = 0): Pro
   });
   return {
     port: bound,
+    calls,
     close: () =>
       new Promise<void>((resolve) => {
         server.tryShutdown(() => resolve());
