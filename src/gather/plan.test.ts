@@ -1,5 +1,6 @@
 // Which sources a selection gathers: --only, --skip, offline, provider. What is not planned is never
 // started (run-graph.test.ts and the e2e tests prove that on the wire and in the loaded modules).
+import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { CATALOG } from '../catalog.js';
 import type { GatherOptions } from '../sources/options.js';
@@ -8,6 +9,7 @@ import type { SourceKey } from '../sources/values.js';
 import { resolveSelectors } from '../cli/values.js';
 import { rootNeeds } from '../checks/needs.js';
 import { planSources } from './plan.js';
+import { gather } from './gather.js';
 
 const BASE: GatherOptions = {
   host: 'milvus.example.com', address: '127.0.0.1', port: 443, serverName: null, caFile: null, ca: null, credentials: null, healthzUrl: null,
@@ -89,5 +91,32 @@ describe('the plan of a selection', () => {
       const p = planSources(Object.keys(SOURCES) as SourceKey[], o);
       for (const k of p) expect(SOURCES[k], k).toBeDefined();
     }
+  });
+});
+
+describe('what a selection starts, run for real over manifests', () => {
+  const FIXTURE = fileURLToPath(new URL('../../fixtures/tests/k8s/aws/base', import.meta.url));
+  const offline = (o: Partial<GatherOptions> = {}): GatherOptions => ({ ...BASE, host: null, address: null, k8s: { mode: 'manifests', manifests: FIXTURE }, ...o });
+  const started = async (options: GatherOptions, only?: string[], skip: string[] = []) =>
+    new Set((await gather(options, plan(options, only, skip), new AbortController().signal)).started);
+
+  test('offline without --address: the objects are read, nothing is dialled', async () => {
+    const s = await started(offline());
+    expect(s.has('k8s.cluster') && s.has('k8s.services') && s.has('selection')).toBe(true);
+    for (const k of ['endpoint', 'dns', 'tcp', 'tls', 'sdkSession', 'milvusAnonymous'] as SourceKey[]) expect(s.has(k), k).toBe(false);
+  });
+
+  test('--provider gcp offline: the AWS object is never read; --provider aws: the GKE ones are not', async () => {
+    const gcp = await started(offline({ provider: 'gcp' }));
+    expect(gcp.has('k8s.targetGroupBindings')).toBe(false);
+    expect(gcp.has('k8s.backendConfigs')).toBe(true);
+    const aws = await started(offline({ provider: 'aws' }));
+    expect(aws.has('k8s.backendConfigs') || aws.has('k8s.managedCertificates')).toBe(false);
+  });
+
+  test('--only k8s.ingress.class reads what the selection needs and the classes, nothing per pod', async () => {
+    const s = await started(offline(), ['k8s.ingress.class']);
+    expect(s.has('k8s.ingressClasses')).toBe(true);
+    for (const k of ['k8s.pods', 'k8s.endpointSlices', 'k8s.milvusConfig', 'k8s.tlsSecret'] as SourceKey[]) expect(s.has(k), k).toBe(false);
   });
 });
