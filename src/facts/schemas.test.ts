@@ -244,7 +244,12 @@ function firstIssue(schema: z.ZodType<unknown>, value: unknown): { count: number
 describe('fact schemas', () => {
   test('every exported schema has a row in this table', () => {
     const exported = Object.keys(schemas).filter((k) => k.endsWith('Schema') && k !== 'outcomeSchema').sort();
-    expect(exported).toEqual([...ROWS.map((r) => r.name), ...ENUMS.map((e) => e.name)].sort());
+    expect(exported).toEqual([...ROWS.map((r) => r.name), ...ENUMS.map((e) => e.name), 'errorCodeSchema'].sort());
+  });
+
+  test('errorCodeSchema takes any UPPER_SNAKE code (a newer doctor\'s too) and nothing else', () => {
+    for (const code of ['TLS_HANDSHAKE_TIMEOUT', 'MILVUS_UNAVAILABLE', 'K8S_FORBIDDEN', 'A_NEW_CODE_2']) expect(schemas.errorCodeSchema.safeParse(code).success, code).toBe(true);
+    for (const code of ['tls timeout', '', 'TLS_', '_X', 42, null]) expect(schemas.errorCodeSchema.safeParse(code).success, String(code)).toBe(false);
   });
 
   describe.each(ROWS)('$name', ({ schema, valid, minimal, bad }) => {
