@@ -1,9 +1,12 @@
 // Regenerates what is derived from the catalogue and the source registry (run `npm run build` first):
-// docs/checks.md and the least-privilege RBAC fixtures.
+// docs/checks.md and the least-privilege fixtures (Kubernetes RBAC, the AWS IAM policy, the GCP role).
 import { writeFileSync } from 'node:fs';
 import { renderChecksMarkdown } from '../dist/src/cli/explain.js';
-import { renderClusterRoleYaml, renderRoleYaml } from '../dist/src/sources/permissions.js';
+import { renderClusterRoleYaml, renderGcpRole, renderIamPolicy, renderRoleYaml } from '../dist/src/sources/permissions.js';
 
-writeFileSync(new URL('../docs/checks.md', import.meta.url), renderChecksMarkdown());
-writeFileSync(new URL('../fixtures/rbac/doctor-role.yaml', import.meta.url), renderRoleYaml());
-writeFileSync(new URL('../fixtures/rbac/doctor-clusterrole.yaml', import.meta.url), renderClusterRoleYaml());
+const out = (path, text) => writeFileSync(new URL(`../${path}`, import.meta.url), text);
+out('docs/checks.md', renderChecksMarkdown());
+out('fixtures/rbac/doctor-role.yaml', renderRoleYaml());
+out('fixtures/rbac/doctor-clusterrole.yaml', renderClusterRoleYaml());
+out('fixtures/iam/doctor-policy.json', renderIamPolicy());
+out('fixtures/gcp/doctor-role.yaml', renderGcpRole());

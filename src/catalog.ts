@@ -6,7 +6,7 @@ import { tlsChecks } from './checks/tls.js';
 import { grpcChecks } from './checks/grpc.js';
 import { milvusChecks } from './checks/milvus.js';
 import { k8sChecks } from './checks/k8s/index.js';
-import { awsChecks } from './checks/aws.js';
+import { awsChecks } from './checks/aws/index.js';
 import { gcpChecks } from './checks/gcp/index.js';
 
 export const CATALOG: readonly CheckDef[] = [

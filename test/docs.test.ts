@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { CATALOG } from '../src/catalog.js';
 import { renderChecksMarkdown } from '../src/cli/explain.js';
 import { AREAS } from '../src/model.js';
-import { renderClusterRoleYaml, renderRoleYaml } from '../src/sources/permissions.js';
+import { renderClusterRoleYaml, renderGcpRole, renderIamPolicy, renderRoleYaml } from '../src/sources/permissions.js';
 
 describe('catalogue', () => {
   test('docs/checks.md is current (npm run docs)', () => {
@@ -14,6 +14,11 @@ describe('catalogue', () => {
   test('fixtures/rbac is the RBAC the sources declare (npm run docs)', () => {
     expect(readFileSync(new URL('../fixtures/rbac/doctor-role.yaml', import.meta.url), 'utf8')).toBe(renderRoleYaml());
     expect(readFileSync(new URL('../fixtures/rbac/doctor-clusterrole.yaml', import.meta.url), 'utf8')).toBe(renderClusterRoleYaml());
+  });
+
+  test('fixtures/iam and fixtures/gcp are the cloud permissions the sources declare (npm run docs)', () => {
+    expect(readFileSync(new URL('../fixtures/iam/doctor-policy.json', import.meta.url), 'utf8')).toBe(renderIamPolicy());
+    expect(readFileSync(new URL('../fixtures/gcp/doctor-role.yaml', import.meta.url), 'utf8')).toBe(renderGcpRole());
   });
 
   test('ids are unique, dotted, and start with their area', () => {

@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import type { DataPathFacts, TargetInfo } from '../facts/types.js';
 import type { Verdict } from '../model.js';
 import type { K8sFacts } from '../platform/k8s/types.js';
-import { awsChecks } from './aws.js';
+import { awsChecks } from './aws/index.js';
 import type { CheckDef } from './define.js';
 import { gcpChecks } from './gcp/index.js';
 import { k8sChecks } from './k8s/index.js';

@@ -4,7 +4,7 @@ import type { FailOn } from '../model.js';
 import { CATALOG } from '../catalog.js';
 import type { GatherOptions } from '../sources/options.js';
 import {
-  parseDnsServer, parseDuration, parseHostName, parsePort, parseUrl, parseWholeNumber, readCaFile, resolveSelectors,
+  parseAwsRegion, parseDnsServer, parseDuration, parseEndpointUrl, parseGcpProject, parseHostName, parsePort, parseUrl, parseWholeNumber, readCaFile, resolveSelectors,
 } from './values.js';
 
 export type OutputFormat = 'tui' | 'plain' | 'json';
@@ -29,6 +29,11 @@ export interface RawCheckOptions {
   kubeconfig?: string;
   context?: string;
   manifests?: string;
+  awsRegion?: string;
+  awsProfile?: string;
+  minIdleTimeout?: string;
+  gcpProject?: string;
+  gcpEndpoint?: string;
   timeout?: string;
   wait?: string;
   only?: string[];
@@ -111,6 +116,15 @@ export function resolveRunConfig(o: RawCheckOptions, env: NodeJS.ProcessEnv, std
       healthzUrl: o.healthzUrl !== undefined ? parseUrl('--healthz-url', o.healthzUrl) : null,
       dnsServer: o.dnsServer !== undefined ? parseDnsServer('--dns-server', o.dnsServer) : null,
       provider: oneOf('--provider', o.provider, ['aws', 'gcp', 'auto'] as const, 'auto'),
+      aws: {
+        region: o.awsRegion !== undefined ? parseAwsRegion('--aws-region', o.awsRegion) : null,
+        profile: o.awsProfile ?? null,
+        minIdleTimeoutSec: o.minIdleTimeout !== undefined ? Math.round(parseDuration('--min-idle-timeout', o.minIdleTimeout) / 1000) : null,
+      },
+      gcp: {
+        project: o.gcpProject !== undefined ? parseGcpProject('--gcp-project', o.gcpProject) : null,
+        endpoint: o.gcpEndpoint !== undefined ? parseEndpointUrl('--gcp-endpoint', o.gcpEndpoint) : null,
+      },
       timeoutMs,
       latencySamples,
       smoke: o.smoke === true,

@@ -51,6 +51,11 @@ function addTargetOptions(cmd: Command): Command {
     .option('--kubeconfig <file>', 'kubeconfig to read the cluster with (default: $KUBECONFIG, ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context')
     .option('--manifests <path>', 'check rendered manifests offline: a file, a directory, or - for stdin')
+    .option('--aws-region <region>', 'AWS region of the ALB (default: AWS_REGION, the ALB hostname, the certificate ARN)')
+    .option('--aws-profile <name>', 'AWS profile for the SDK\'s credential chain')
+    .option('--min-idle-timeout <duration>', 'warn when the ALB idle timeout is below this (long calls are cut)')
+    .option('--gcp-project <id>', 'GCP project of the load balancer (default: the cluster nodes\' providerID, then ADC)')
+    .option('--gcp-endpoint <url>', 'Compute API endpoint (scheme, host and port), e.g. a private or local one')
     .option('--wait <duration>', 'retry until nothing fails or this much time has passed (CI right after a deploy)')
     .option('--from-snapshot <file>', 'judge the facts of a saved --snapshot instead of probing');
 }

@@ -68,6 +68,33 @@ export function parseUrl(option: string, raw: string): string {
   return url.toString();
 }
 
+/** An AWS region name: us-east-2, eu-central-1, us-gov-west-1, cn-north-1. */
+export function parseAwsRegion(option: string, raw: string): string {
+  const text = raw.trim();
+  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(text)) throw new UsageError(`${option} ${JSON.stringify(raw)}: not an AWS region (example: us-east-2)`);
+  return text;
+}
+
+/** A GCP project id: 6-30 lowercase letters, digits and hyphens, starting with a letter. */
+export function parseGcpProject(option: string, raw: string): string {
+  const text = raw.trim();
+  if (!/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(text)) throw new UsageError(`${option} ${JSON.stringify(raw)}: not a GCP project id (example: milvus-testing-nonprod)`);
+  return text;
+}
+
+/** An API endpoint: http(s)://host[:port], no path beyond /; scheme, host and port are all taken from it. */
+export function parseEndpointUrl(option: string, raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`${option} ${JSON.stringify(raw)}: not a URL (example: http://127.0.0.1:8089)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${option} ${raw}: only http:// and https:// endpoints`);
+  if (url.pathname !== '/' || url.search || url.hash || url.username) throw new UsageError(`${option} ${raw}: give scheme, host and port only`);
+  return url.origin;
+}
+
 /** Reads a PEM bundle; every certificate must parse. Returns the PEM blocks. */
 export function readCaFile(option: string, file: string): string[] {
   let text: string;

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import type { Facts } from './types.js';
 import { outcomeSchema } from './schemas.js';
-import { DATA_PATH_SCHEMAS, K8S_SCHEMAS, selectionSchema } from '../sources/fact-schemas.js';
+import { AWS_SCHEMAS, DATA_PATH_SCHEMAS, GCP_SCHEMAS, K8S_SCHEMAS, selectionSchema } from '../sources/fact-schemas.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 
 const mapOutcomes = <V>(schemas: { readonly [K in keyof V]: z.ZodType<V[K]> }) =>
@@ -29,6 +29,8 @@ const factsSchema = z.object({
     })
     .extend(mapOutcomes(K8S_SCHEMAS).shape)
     .optional(),
+  aws: mapOutcomes(AWS_SCHEMAS).optional(),
+  gcp: mapOutcomes(GCP_SCHEMAS).optional(),
 });
 
 export async function saveSnapshot(file: string, facts: Facts): Promise<void> {

@@ -2,7 +2,7 @@
 // so a run can be saved with --snapshot and judged again with --from-snapshot.
 import type { Outcome } from '../model.js';
 import type { K8sFacts } from '../platform/k8s/types.js';
-import type { DataPathValues } from '../sources/values.js';
+import type { AwsValues, DataPathValues, GcpValues } from '../sources/values.js';
 import type { SelectionFact } from '../sources/selection.js';
 
 /** One Outcome per source value. */
@@ -177,4 +177,8 @@ export interface Facts {
   readonly dataPath: DataPathFacts;
   /** Absent when no cluster or manifests were given. */
   readonly k8s?: K8sFacts;
+  /** The AWS APIs' view (ELBv2, ACM, EC2), one Outcome per source; absent in snapshots of older doctors. */
+  readonly aws?: OutcomeMap<AwsValues>;
+  /** The Compute API's view, one Outcome per source; absent in snapshots of older doctors. */
+  readonly gcp?: OutcomeMap<GcpValues>;
 }

@@ -7,7 +7,7 @@ import type { GatherOptions } from '../sources/options.js';
 import { DATA_PATH_SOURCES } from '../sources/registry.js';
 import { selectionFromFlags, type SelectionFact } from '../sources/selection.js';
 import type { DataPathKey, K8sField, SourceKey } from '../sources/values.js';
-import { K8S_SCHEMAS } from '../sources/fact-schemas.js';
+import { AWS_SCHEMAS, GCP_SCHEMAS, K8S_SCHEMAS } from '../sources/fact-schemas.js';
 import { planSources } from './plan.js';
 import { runGraph, type StepListener } from './run-graph.js';
 
@@ -60,6 +60,8 @@ export async function gather(options: GatherOptions, needs: Iterable<SourceKey>,
         selection,
         dataPath,
         ...(options.k8s ? { k8s: k8sFacts(options, outcome) } : {}),
+        aws: Object.fromEntries(Object.keys(AWS_SCHEMAS).map((f) => [f, outcome(`aws.${f}` as SourceKey)])) as NonNullable<Facts['aws']>,
+        gcp: Object.fromEntries(Object.keys(GCP_SCHEMAS).map((f) => [f, outcome(`gcp.${f}` as SourceKey)])) as NonNullable<Facts['gcp']>,
       },
       started: run.started,
     };

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import * as s from '../facts/schemas.js';
 import type { DataPathValues, K8sValues } from './values.js';
 import type { SelectionFact } from './selection.js';
+export { AWS_SCHEMAS } from './aws/schemas.js';
+export { GCP_SCHEMAS } from './gcp/schemas.js';
 
 export const DATA_PATH_SCHEMAS: { readonly [K in keyof DataPathValues]: z.ZodType<DataPathValues[K]> } = {
   dns: s.dnsFactSchema,

@@ -14,6 +14,23 @@ export interface K8sOptions extends K8sSelection {
   readonly manifests?: string;
 }
 
+/** Where and how to read the AWS APIs; the SDK's default chain supplies credentials and AWS_ENDPOINT_URL*. */
+export interface AwsOptions {
+  /** --aws-region; null: AWS_REGION, then the ALB hostname, then the certificate ARN. */
+  readonly region: string | null;
+  readonly profile: string | null;
+  /** --min-idle-timeout in seconds: the ALB idle timeout below it is a warning. */
+  readonly minIdleTimeoutSec: number | null;
+}
+
+/** Where and how to read the Compute API; credentials from ADC or GOOGLE_OAUTH_ACCESS_TOKEN. */
+export interface GcpOptions {
+  /** --gcp-project; null: the cluster's node providerID, then ADC's project. */
+  readonly project: string | null;
+  /** --gcp-endpoint: scheme, host and port of a private or local Compute endpoint. */
+  readonly endpoint: string | null;
+}
+
 export interface GatherOptions {
   readonly host: string | null;
   readonly address: string | null;
@@ -29,6 +46,8 @@ export interface GatherOptions {
   readonly latencySamples: number;
   readonly smoke: boolean;
   readonly k8s: K8sOptions | null;
+  readonly aws?: AwsOptions;
+  readonly gcp?: GcpOptions;
   /** Where --manifests - reads from (tests); process.stdin by default. */
   readonly stdin?: NodeJS.ReadableStream;
   /** Skip the port-forward probe of the backend (tests of the reader alone). */

@@ -109,3 +109,44 @@ subjects:
     namespace: ${namespace}
 `;
 }
+
+type IamPermission = Extract<Permission, { kind: 'iam' }>;
+type GcpPermission = Extract<Permission, { kind: 'gcp' }>;
+
+function declared<P extends Permission>(kind: P['kind']): { permission: P; label: string }[] {
+  return (Object.keys(SOURCES) as SourceKey[]).flatMap((k) => {
+    const def = SOURCES[k] as SourceDef;
+    return (def.permission ?? []).filter((p): p is P => p.kind === kind).map((permission) => ({ permission, label: def.label }));
+  });
+}
+
+/** The IAM actions the AWS sources declare, sorted and unique. */
+export function iamActions(): string[] {
+  return [...new Set(declared<IamPermission>('iam').map((d) => d.permission.action))].sort();
+}
+
+/** The GCP permissions the Compute sources declare, sorted and unique. */
+export function gcpPermissions(): string[] {
+  return [...new Set(declared<GcpPermission>('gcp').map((d) => d.permission.permission))].sort();
+}
+
+/** fixtures/iam/doctor-policy.json: the least-privilege, read-only IAM policy. */
+export function renderIamPolicy(): string {
+  const policy = {
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'MilvusL7DoctorReadOnly', Effect: 'Allow', Action: iamActions(), Resource: '*' }],
+  };
+  return `${JSON.stringify(policy, null, 2)}\n`;
+}
+
+/** fixtures/gcp/doctor-role.yaml: a custom role with exactly the permissions the sources declare. */
+export function renderGcpRole(): string {
+  const permissions = gcpPermissions();
+  return `# A custom role for milvus-l7-doctor (read-only). Generated (src/sources/permissions.ts; npm run docs).
+#   gcloud iam roles create milvusL7Doctor --project <project> --file fixtures/gcp/doctor-role.yaml
+title: milvus-l7-doctor
+description: Read-only access to the load balancer resources ingress-gce creates for a Milvus Ingress
+stage: GA
+includedPermissions:${permissions.length === 0 ? ' []' : ''}
+${permissions.map((p) => `  - ${p}`).join('\n')}${permissions.length ? '\n' : ''}`;
+}

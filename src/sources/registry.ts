@@ -5,6 +5,8 @@ import type { SourceKey } from './values.js';
 import { clusterSource } from './k8s/cluster.js';
 import { K8S_SOURCES } from './k8s/objects.js';
 import { selectionSource } from './selection.js';
+import { AWS_SOURCES } from './aws/index.js';
+import { GCP_SOURCES } from './gcp/index.js';
 import {
   dialSource, dnsSource, endpointSource, grpcHealthSource, healthzSource, http2AddressSource, http2HostSource, latencySource, milvusAnonymousSource,
   milvusAuthSource, milvusDefaultPasswordSource, milvusHealthSource, milvusVersionSource, sdkSessionSource, smokeSource, tcpSource, tlsNoSniSource,
@@ -32,6 +34,8 @@ export const DATA_PATH_SOURCES = {
 export const SOURCES: { readonly [K in SourceKey]: SourceDef<K> } = {
   ...DATA_PATH_SOURCES,
   ...K8S_SOURCES,
+  ...AWS_SOURCES,
+  ...GCP_SOURCES,
   selection: selectionSource,
   endpoint: endpointSource,
   dial: dialSource,

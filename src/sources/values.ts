@@ -11,6 +11,10 @@ import type {
 import type { ClusterHandle } from './k8s/cluster.js';
 import type { SelectionFact } from './selection.js';
 import type { SdkWorker } from '../probes/sdk-worker.js';
+import type { AwsValues } from './aws/values.js';
+import type { GcpValues } from './gcp/values.js';
+
+export type { AwsValues, GcpValues };
 
 /** The data path: what a client meets on its way through the load balancer to Milvus. */
 export interface DataPathValues {
@@ -59,6 +63,10 @@ export interface K8sValues {
 }
 
 export type K8sField = keyof K8sValues;
+export type AwsField = keyof AwsValues & string;
+export type GcpField = keyof GcpValues & string;
+export type AwsKey = `aws.${AwsField}`;
+export type GcpKey = `gcp.${GcpField}`;
 export type K8sKey = `k8s.${K8sField}`;
 export type DataPathKey = keyof DataPathValues;
 
@@ -82,10 +90,18 @@ export interface TopValues {
   readonly selection: SelectionFact;
 }
 
-export type SourceKey = DataPathKey | K8sKey | keyof InternalValues | keyof TopValues;
+export type SourceKey = DataPathKey | K8sKey | AwsKey | GcpKey | keyof InternalValues | keyof TopValues;
 
 export type ValueOf<K extends SourceKey> = K extends DataPathKey
   ? DataPathValues[K]
+  : K extends `aws.${infer F}`
+    ? F extends AwsField
+      ? AwsValues[F]
+      : never
+  : K extends `gcp.${infer F}`
+    ? F extends GcpField
+      ? GcpValues[F]
+      : never
   : K extends `k8s.${infer F}`
     ? F extends K8sField
       ? K8sValues[F]

@@ -8,7 +8,7 @@ import { createSecureServer, createServer as createH2cServer, type Http2SecureSe
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { awsChecks } from '../../checks/aws.js';
+import { awsChecks } from '../../checks/aws/index.js';
 import type { CheckDef } from '../../checks/define.js';
 import { gcpChecks } from '../../checks/gcp/index.js';
 import { k8sChecks } from '../../checks/k8s/index.js';

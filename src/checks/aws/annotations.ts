@@ -1,9 +1,9 @@
 // AWS checks: the ALB annotations the guide sets on the Ingress, and the TargetGroupBinding the AWS Load
 // Balancer Controller creates for the Milvus Service. Skipped on other providers.
-import { defineChecks, type CheckDef, type Judgement } from './define.js';
-import { K8S_OBJECTS, evidenceOf, got, withIngress, type K8sView } from './k8s/view.js';
+import { defineChecks, type CheckDef, type Judgement } from '../define.js';
+import { K8S_OBJECTS, evidenceOf, got, withIngress, type K8sView } from '../k8s/view.js';
 
-import type { IngressFact, ServiceFact } from '../platform/k8s/types.js';
+import type { IngressFact, ServiceFact } from '../../platform/k8s/types.js';
 
 const A = 'alb.ingress.kubernetes.io/';
 const ARN = /^arn:aws[a-z-]*:acm:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):certificate\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
@@ -36,7 +36,7 @@ function parseListenPorts(raw: string): ListenPort[] | string {
   }
 }
 
-export const awsChecks: readonly CheckDef[] = defineChecks([
+export const annotationChecks: readonly CheckDef[] = defineChecks([
   {
     id: 'aws.ingress.scheme',
     area: 'aws',
