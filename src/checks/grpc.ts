@@ -121,10 +121,15 @@ export const grpcChecks = defineChecks([
       if (hostOk && !addrOk) {
         const observed = `${h} → gRPC; ${a} → ${describeAnswer(addr.value)}`;
         if (hostTargetsAddress(f)) return { verdict: 'pass', observed: `${observed} (clients dial the host, so they send the right :authority)` };
+        // Whether clients dial the host depends on DNS: a resolver that failed tells nothing, so do not guess.
+        const dns = f.dataPath.dns;
+        if (dns.status === 'error' && dns.error.code !== 'DNS_NOT_FOUND') {
+          return { verdict: 'blocked', blockedBy: 'dns.resolves', reason: `whether clients dial the host depends on DNS, which did not answer (${dns.error.code})` };
+        }
         return {
           verdict: 'warn',
           expected: `clients can reach gRPC at ${a}`,
-          observed: `${observed}; the host does not resolve to this address, so clients must dial ${a} and override :authority`,
+          observed: `${observed}; the host does not resolve to this address${dns.status === 'error' ? ' (no DNS record yet)' : ''}, so clients must dial ${a} and override :authority`,
         };
       }
       if (!hostOk && addrOk) {

@@ -1,5 +1,6 @@
 // DNS and TCP: can a client find and reach the load balancer at all.
 import { defineChecks, interrupted, need, skippedJudgement, type Judgement } from './define.js';
+import type { Facts } from '../facts/types.js';
 
 const TCP_HINTS: Record<string, { observed: string; hint: string }> = {
   TCP_REFUSED: {
@@ -20,6 +21,13 @@ const TCP_HINTS: Record<string, { observed: string; hint: string }> = {
   },
 };
 
+function dnsRecordAdvice(f: Facts): string {
+  const address = f.target.address ?? '<address>';
+  if (f.target.provider === 'aws') return `a Route 53 alias (or CNAME) ${f.target.host ?? '<host>'} → ${address}`;
+  if (f.target.provider === 'gcp') return `an A record ${f.target.host ?? '<host>'} → ${address} (reserve it as a static IP)`;
+  return `${f.target.host ?? '<host>'} → ${address}: an A record for an IP, a CNAME or alias for a DNS name`;
+}
+
 export const networkChecks = defineChecks([
   {
     id: 'dns.resolves',
@@ -39,6 +47,19 @@ export const networkChecks = defineChecks([
         return { verdict: 'pass', observed: `${dns.value.host} → ${dns.value.addresses.join(', ')}`, evidence: { server: dns.value.server ?? 'system resolver' } };
       }
       if (dns.error.code === 'DNS_NOT_FOUND') {
+        const address = f.target.address;
+        // The guides verify through the load balancer's address before (or without) a DNS record: with the
+        // address known, clients can work; they must dial it and name the host themselves.
+        if (address !== null) {
+          const host = f.target.host ?? '<host>';
+          return {
+            verdict: 'warn',
+            expected: `A or AAAA records for ${host}`,
+            observed: `no records yet (${dns.error.message}); clients must dial ${address} and send ${host} as the server name and :authority`,
+            hint: `until the DNS record exists, dial ${address} with the server name and authority set to ${host} (see fix, per SDK)`,
+            fix: `pymilvus: connections.connect(uri="https://${address}:${f.target.port}", server_name="${host}", ...) — server_name sets SNI and :authority; Node SDK: new MilvusClient({ address: "${address}:${f.target.port}", ssl: true, tls: { serverName: "${host}" }, channelOptions: { "grpc.default_authority": "${host}" } }); then create the record (${dnsRecordAdvice(f)})`,
+          };
+        }
         return { verdict: 'fail', expected: `A or AAAA records for ${f.target.host}`, observed: `no records (${dns.error.message})` };
       }
       return { verdict: 'error', observed: `the resolver did not answer: ${dns.error.message}`, hint: 'check the DNS server (--dns-server) or the network path to it' };
@@ -54,7 +75,11 @@ export const networkChecks = defineChecks([
     fix: 'pymilvus: connections.connect(host=<address>, port=443, secure=True, server_name=<host>); Node SDK: tls.serverName = <host> and channelOptions {"grpc.default_authority": <host>}',
     why: 'When the host resolves somewhere else, clients that use the name never reach this load balancer, and clients that dial the address must set both SNI and :authority to the host for the host rule to match.',
     judge: (f): Judgement => {
-      const dns = need(f.dataPath.dns, 'dns.resolves');
+      const d = f.dataPath.dns;
+      if (d.status === 'error' && d.error.code === 'DNS_NOT_FOUND' && f.target.address !== null) {
+        return { verdict: 'skip', reason: `${f.target.host ?? 'the host'} has no DNS record yet: clients dial ${f.target.address} (see dns.resolves)` };
+      }
+      const dns = need(d, 'dns.resolves');
       if (!dns.ok) return dns.judgement;
       const address = f.target.address;
       if (address === null) return { verdict: 'pass', observed: 'no separate address given: clients dial the host itself' };

@@ -106,6 +106,14 @@ describe('what a selection starts, run for real over manifests', () => {
     for (const k of ['endpoint', 'dns', 'tcp', 'tls', 'sdkSession', 'milvusAnonymous'] as SourceKey[]) expect(s.has(k), k).toBe(false);
   });
 
+  test('offline with --host only: the host judges the objects, and still nothing is dialled', async () => {
+    const s = await started(offline({ host: 'milvus-demo.milvus.io' }));
+    expect(s.has('selection')).toBe(true);
+    for (const k of ['endpoint', 'dns', 'tcp', 'tls'] as SourceKey[]) expect(s.has(k), k).toBe(false);
+    const withAddress = await started(offline({ host: 'milvus-demo.milvus.io', address: '127.0.0.1', port: 1 }));
+    expect(withAddress.has('tcp')).toBe(true);
+  });
+
   test('--provider gcp offline: the AWS object is never read; --provider aws: the GKE ones are not', async () => {
     const gcp = await started(offline({ provider: 'gcp' }));
     expect(gcp.has('k8s.targetGroupBindings')).toBe(false);

@@ -58,8 +58,11 @@ export function hasCredentials(o: GatherOptions): boolean {
   return !!(o.credentials && (o.credentials.token || o.credentials.username));
 }
 
-/** Offline, the network is probed only when the user named an endpoint: a manifest's host is no promise. */
+/**
+ * Offline, --host names the host to judge the objects against, and the network is probed only when
+ * --address names where the load balancer is: a manifest's host is no promise that anything answers.
+ */
 export function probesNetwork(o: GatherOptions): boolean {
-  if (o.k8s?.mode === 'manifests') return o.host !== null || o.address !== null;
+  if (o.k8s?.mode === 'manifests') return o.address !== null;
   return true;
 }

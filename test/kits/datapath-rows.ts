@@ -82,7 +82,11 @@ export type Row = { name: string; id: string; f: Facts; o?: Partial<JudgeOptions
 
 export const ROWS: Row[] = [
   { name: 'healthy dns', id: 'dns.resolves', f: facts(), verdict: 'pass' },
-  { name: 'NXDOMAIN', id: 'dns.resolves', f: facts({ dns: err('DNS_NOT_FOUND', 'dns') }), verdict: 'fail' },
+  { name: 'NXDOMAIN, no address to dial', id: 'dns.resolves', f: facts({ dns: err('DNS_NOT_FOUND', 'dns') }, { address: null }), verdict: 'fail' },
+  // The guides' own verification: the LB address with server_name = host, before any DNS record.
+  { name: 'NXDOMAIN with the address given', id: 'dns.resolves', f: facts({ dns: err('DNS_NOT_FOUND', 'dns') }), verdict: 'warn', says: /dial 10\.0\.0\.1.*grpc\.default_authority/ },
+  { name: 'no record yet: nothing to compare', id: 'dns.address-match', f: facts({ dns: err('DNS_NOT_FOUND', 'dns') }), verdict: 'skip' },
+  { name: 'a resolver that failed blocks the authority judgement', id: 'http2.authority', f: facts({ dns: err('DNS_SERVER_FAILED', 'dns') }), verdict: 'blocked', blockedBy: 'dns.resolves' },
   { name: 'resolver timeout is could-not-run', id: 'dns.resolves', f: facts({ dns: err('DNS_TIMEOUT', 'dns') }), verdict: 'error' },
   { name: 'host elsewhere', id: 'dns.address-match', f: facts({ dns: ok({ host: 'milvus.example.com', addresses: ['10.9.9.9'], server: null, addressResolved: ['10.0.0.1'] }) }), verdict: 'warn' },
   { name: 'refused', id: 'tcp.connect', f: facts({ tcp: err('TCP_REFUSED') }), verdict: 'fail', says: /connection refused/ },

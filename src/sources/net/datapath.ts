@@ -69,7 +69,7 @@ const versionGate: Gate = {
 const GRPC_GATES = [tcpGate, h2Gate, grpcRoutedGate] as const;
 
 const notProbing = (o: GatherOptions): string | null =>
-  probesNetwork(o) ? null : 'offline (--manifests): give --address (and --host) to also probe the load balancer';
+  probesNetwork(o) ? null : 'offline (--manifests): give --address to also probe the load balancer (--host alone names the host the objects are judged against)';
 
 function dataPathSource<K extends DataPathKey>(def: Omit<SourceDef<K>, 'schema' | 'applies'> & { readonly applies?: (o: GatherOptions) => string | null }): SourceDef<K> {
   return defineSource({
