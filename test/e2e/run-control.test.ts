@@ -9,6 +9,7 @@ import { startLab, type LabHandle } from '../../src/lab/lab.js';
 import type { Report } from '../../src/model.js';
 import { BIN, parseReport, runCli } from './cli.js';
 import { tempDir } from '../tmp.js';
+import { startDnsServer } from '../kits/testkit.js';
 
 const dir = tempDir('l7doctor-control-');
 let lab: LabHandle;
@@ -95,5 +96,34 @@ describe('run control', () => {
     expect(parseReport(run).checks.find((c) => c.id === 'tcp.connect')?.verdict).toBe('fail');
     expect(run.code).toBe(1);
     expect(run.ms).toBeLessThan(20_000);
+  });
+
+  test('a host with no DNS record and no --address is a finding --wait retries: report and JUnit written, exit 1', async () => {
+    const dir = tempDir('l7doctor-wait-dns-');
+    const json = path.join(dir, 'report.json');
+    const junit = path.join(dir, 'nested', 'junit.xml');
+    const run = await runCli(['--host', `not-yet.${lab.host}`, '--dns-server', lab.dnsServer, '--wait', '3s', '--json', json, '--junit', junit, '--output', 'plain']);
+    expect(run.stderr).toMatch(/attempt 1: .*dns\.resolves.*retrying in/);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { checks: { id: string; verdict: string; blockedBy?: string }[] };
+    expect(report.checks.find((c) => c.id === 'dns.resolves')?.verdict).toBe('fail');
+    expect(report.checks.find((c) => c.id === 'tcp.connect')).toMatchObject({ verdict: 'blocked', blockedBy: 'dns.resolves' });
+    expect(readFileSync(junit, 'utf8')).toMatch(/dns\.resolves/);
+    expect(run.code).toBe(1);
+  });
+
+  test('the guides\' happy path before DNS: --address with a host that has no record yet passes with a warning, exit 0', async () => {
+    const dns = await startDnsServer({});
+    try {
+      const run = await runCli(
+        ['--host', lab.host, '--address', '127.0.0.1', '--port', String(lab.port), '--ca', lab.caFile, '--dns-server', dns.server, '--output', 'json'],
+        { env: { MILVUS_TOKEN: lab.credentials?.token ?? '' } },
+      );
+      const report = parseReport(run);
+      expect(report.checks.find((c) => c.id === 'dns.resolves')).toMatchObject({ verdict: 'warn', hint: expect.stringContaining('127.0.0.1') });
+      expect(report.checks.filter((c) => c.verdict === 'fail' || c.verdict === 'error').map((c) => c.id)).toEqual([]);
+      expect(run.code).toBe(0);
+    } finally {
+      await dns.close();
+    }
   });
 });
