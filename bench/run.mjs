@@ -2,7 +2,10 @@
 //   (a) the same checks done one after another with standard tools (dig, openssl s_client, curl --http2,
 //       a Python gRPC client + pymilvus, kubectl), as an SRE would script them;
 //   (b) a bare Node script doing the data-path probes concurrently (no judging, no reports);
-//   (c) the doctor's data-path-only run, against the full run with the Kubernetes suites.
+//   (c) the doctor's data-path-only run, against the full run with the Kubernetes suites;
+//   (d) `--only tls` (the smallest real run) against `node -e ''`, the floor of any Node CLI here.
+// BENCH_BASELINE=<dir of another built checkout> adds that build's doctor runs to the same rounds, so a
+// before/after comes from one run on one machine state rather than two runs minutes apart.
 // Each is run twice per round: over loopback, and through relays that add a round-trip time
 // (BENCH_RTT_MS, default 40 ms) to the load balancer, /healthz and the Kubernetes API, as between a
 // laptop or a CI runner and a cloud region. Reports medians of interleaved rounds, ratios, and peak
@@ -19,6 +22,10 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const RTT_MS = Number(process.env.BENCH_RTT_MS ?? 40);
 const BIN = path.join(REPO, 'bin', 'milvus-l7-doctor.js');
+const BASELINE = process.env.BENCH_BASELINE ? path.resolve(process.env.BENCH_BASELINE) : null;
+const BASELINE_BIN = BASELINE ? path.join(BASELINE, 'bin', 'milvus-l7-doctor.js') : null;
+// The goals of the Speed section of the issue "Gathering as one graph", checked against every run.
+const TARGETS = { dataPathOverHandLoopback: 1.0, dataPathOverHandRtt: 0.7, tlsOverNodeMs: 400, dataPathRssMiB: 150 };
 const PYTHON = path.join(REPO, '.venv', 'bin', 'python');
 const work = mkdtempSync(path.join(tmpdir(), 'l7doctor-bench-'));
 
@@ -31,17 +38,33 @@ function has(cmd) {
   }
 }
 
+/** Children running now: an interrupted bench kills them by PID before it stops the lab. */
+const running = new Set();
+const killGroup = (child) => {
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+};
+
 /** Runs one command under GNU time; resolves wall ms, peak RSS KiB and exit code. Bounded by a deadline. */
 function timed(cmd, args, { env, input } = {}) {
   const rssFile = path.join(work, `rss-${process.hrtime.bigint()}`);
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', '%M', '-o', rssFile, cmd, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['pipe', 'ignore', 'pipe'] });
+    // Its own process group: GNU time passes no signal on, so a kill goes to the group (by our child's PID).
+    const child = spawn('/usr/bin/time', ['-f', '%M', '-o', rssFile, cmd, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['pipe', 'ignore', 'pipe'], detached: true });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
+    running.add(child);
+    const timer = setTimeout(() => killGroup(child), 120_000);
+    child.on('error', (err) => {
+      running.delete(child);
+      reject(err);
+    });
     child.on('close', (code) => {
+      running.delete(child);
       clearTimeout(timer);
       const rss = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
       resolve({ ms: performance.now() - started, rssKiB: rss, code, stderr });
@@ -67,14 +90,26 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const { startLab } = await import(path.join(REPO, 'dist', 'src', 'lab', 'lab.js'));
 const lab = await startLab({ provider: 'gcp' });
 const relays = [];
+let stopping = null;
+const stopAll = () =>
+  (stopping ??= (async () => {
+    for (const child of running) killGroup(child);
+    await Promise.all(relays.map((r) => r.close()));
+    await lab.stop();
+    rmSync(work, { recursive: true, force: true });
+  })());
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => {
+    process.stderr.write(`bench: ${sig}, stopping what it started\n`);
+    void stopAll().finally(() => process.exit(130));
+  });
+}
 try {
   const profiles = { loopback: variantsFor(lab, { port: lab.port, healthzUrl: lab.healthzUrl, kubernetes: lab.kubernetes }) };
   if (RTT_MS > 0) profiles[`RTT ${RTT_MS} ms`] = variantsFor(lab, await delayed(lab, RTT_MS));
   await measure(profiles);
 } finally {
-  await Promise.all(relays.map((r) => r.close()));
-  await lab.stop();
-  rmSync(work, { recursive: true, force: true });
+  await stopAll();
 }
 
 /** The lab's TCP endpoints behind delay relays; a kubeconfig copy that points at the delayed API. */
@@ -155,9 +190,25 @@ function variantsFor(lab, { port, healthzUrl, kubernetes: k }) {
         api(`${ns}/services/${k.release}:9091/proxy/healthz`),
       ];
 
+  const doctor = (bin) => ({
+    full: () => timed(process.execPath, [bin, ...endpoint, ...cluster, '--output', 'json'], { env }),
+    dataPath: () => timed(process.execPath, [bin, ...endpoint, '--output', 'json'], { env }),
+    tls: () => timed(process.execPath, [bin, ...endpoint, '--only', 'tls', '--output', 'json'], { env }),
+  });
+  const ours = doctor(BIN);
+  const baseline = BASELINE_BIN ? doctor(BASELINE_BIN) : null;
   const variants = {
-    'doctor, data path + Kubernetes': () => timed(process.execPath, [BIN, ...endpoint, ...cluster, '--output', 'json'], { env }),
-    'doctor, data path only': () => timed(process.execPath, [BIN, ...endpoint, '--output', 'json'], { env }),
+    "node -e ''": () => timed(process.execPath, ['-e', '']),
+    'doctor, data path + Kubernetes': ours.full,
+    'doctor, data path only': ours.dataPath,
+    'doctor, --only tls': ours.tls,
+    ...(baseline
+      ? {
+          'baseline doctor, data path + Kubernetes': baseline.full,
+          'baseline doctor, data path only': baseline.dataPath,
+          'baseline doctor, --only tls': baseline.tls,
+        }
+      : {}),
     'standard tools, one after another (data path)': () => sequence(handDataPath),
     'standard tools, one after another (data path + Kubernetes reads)': () => sequence([...handDataPath, ...handK8s]),
     'bare Node script, concurrent probes': () =>
@@ -185,16 +236,30 @@ async function measure(profiles) {
     return { profile: r.profile, name: r.name, ms: Math.round(median(rs.map((x) => x.ms))), rssMiB: Math.round(Math.max(...rs.map((x) => x.rssKiB)) / 1024) };
   });
   const ratios = {};
+  const verdicts = [];
   for (const profile of Object.keys(profiles)) {
     const by = Object.fromEntries(rows.filter((r) => r.profile === profile).map((r) => [r.name, r]));
-    const full = by['doctor, data path + Kubernetes'];
-    const dp = by['doctor, data path only'];
-    ratios[profile] = {
-      'standard tools (data path) / doctor data path only': by['standard tools, one after another (data path)'].ms / dp.ms,
-      'standard tools (+Kubernetes reads) / doctor full': by['standard tools, one after another (data path + Kubernetes reads)'].ms / full.ms,
-      'doctor data path only / bare Node script': dp.ms / by['bare Node script, concurrent probes'].ms,
-      'doctor full / doctor data path only': full.ms / dp.ms,
-    };
+    const hand = by['standard tools, one after another (data path)'];
+    const handK8s = by['standard tools, one after another (data path + Kubernetes reads)'];
+    const node = by["node -e ''"];
+    const loopback = profile === 'loopback';
+    const r = {};
+    for (const prefix of ['', ...(BASELINE ? ['baseline '] : [])]) {
+      const full = by[`${prefix}doctor, data path + Kubernetes`];
+      const dp = by[`${prefix}doctor, data path only`];
+      const tls = by[`${prefix}doctor, --only tls`];
+      r[`${prefix}doctor data path only / standard tools (data path)`] = `${(dp.ms / hand.ms).toFixed(2)}×`;
+      r[`${prefix}doctor full / standard tools (+Kubernetes reads)`] = `${(full.ms / handK8s.ms).toFixed(2)}×`;
+      r[`${prefix}doctor data path only / bare Node script`] = `${(dp.ms / by['bare Node script, concurrent probes'].ms).toFixed(2)}×`;
+      r[`${prefix}doctor --only tls − node -e ''`] = `${tls.ms - node.ms} ms`;
+      if (prefix === '') {
+        const limit = loopback ? TARGETS.dataPathOverHandLoopback : TARGETS.dataPathOverHandRtt;
+        verdicts.push([`${profile}: data path only / standard tools ≤ ${limit.toFixed(1)}×`, dp.ms / hand.ms <= limit, `${(dp.ms / hand.ms).toFixed(2)}×`]);
+        if (loopback) verdicts.push([`${profile}: --only tls − node -e '' ≤ ${TARGETS.tlsOverNodeMs} ms`, tls.ms - node.ms <= TARGETS.tlsOverNodeMs, `${tls.ms - node.ms} ms`]);
+        verdicts.push([`${profile}: data path only peak RSS ≤ ${TARGETS.dataPathRssMiB} MiB`, dp.rssMiB <= TARGETS.dataPathRssMiB, `${dp.rssMiB} MiB`]);
+      }
+    }
+    ratios[profile] = r;
   }
   const width = Math.max(...rows.map((r) => r.name.length));
   const out = [
@@ -203,11 +268,14 @@ async function measure(profiles) {
       '',
       `${profile}${profile === 'loopback' ? '' : ' (added by relays in front of the load balancer, /healthz and the Kubernetes API)'}:`,
       ...rows.filter((r) => r.profile === profile).map((r) => `  ${r.name.padEnd(width)}  ${String(r.ms).padStart(6)} ms   peak RSS ${String(r.rssMiB).padStart(4)} MiB`),
-      ...Object.entries(ratios[profile]).map(([k, v]) => `  ${k}: ${v.toFixed(2)}×`),
+      ...Object.entries(ratios[profile]).map(([k, v]) => `  ${k}: ${v}`),
     ]),
+    '',
+    'targets (issue "Gathering as one graph", Speed):',
+    ...verdicts.map(([what, ok, got]) => `  ${ok ? 'met    ' : 'MISSED '} ${what}: ${got}`),
     ...(has('dig') ? [] : ['(dig not installed: the standard-tools run has no DNS step; apt-get install dnsutils)']),
   ].join('\n');
   process.stdout.write(`${out}\n`);
   mkdirSync(path.join(REPO, 'bench', 'out'), { recursive: true });
-  writeFileSync(path.join(REPO, 'bench', 'out', 'results.json'), JSON.stringify({ rounds: ROUNDS, rttMs: RTT_MS, rows, ratios, at: new Date().toISOString() }, null, 2));
+  writeFileSync(path.join(REPO, 'bench', 'out', 'results.json'), JSON.stringify({ rounds: ROUNDS, rttMs: RTT_MS, baseline: BASELINE, rows, ratios, targets: verdicts, at: new Date().toISOString() }, null, 2));
 }

@@ -1,3 +1,3 @@
 import { defineSuite } from '../src/engine/suite.js';
 
-defineSuite('http2');
+await defineSuite('http2');

@@ -1,3 +1,3 @@
 import { defineSuite } from '../src/engine/suite.js';
 
-defineSuite('k8s');
+await defineSuite('k8s');

@@ -1,3 +1,3 @@
 import { defineSuite } from '../src/engine/suite.js';
 
-defineSuite('security');
+await defineSuite('security');

@@ -1,3 +1,3 @@
 import { defineSuite } from '../src/engine/suite.js';
 
-defineSuite('tls');
+await defineSuite('tls');

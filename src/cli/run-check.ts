@@ -1,7 +1,7 @@
 // One doctor run: gather (or load) facts, judge them in the vitest suites, report, and pick the exit code.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CATALOG, byReportOrder } from '../catalog.js';
-import { EXIT, exitCodeFor, summarize, type CheckResult, type Report } from '../model.js';
+import { EXIT, exitCodeFor, summarize, type Area, type CheckResult, type Report } from '../model.js';
 import type { Facts, JudgeOptions } from '../facts/types.js';
 import { gather } from '../gather/gather.js';
 import { rootNeeds } from '../checks/needs.js';
@@ -12,6 +12,7 @@ import { prepareSuites, type SuiteEngine, type SuiteRun } from '../engine/run-su
 import { planSources, prepareSources } from '../gather/plan.js';
 import type { SourceKey } from '../sources/values.js';
 import { ReporterSet, createReporters, detectColor } from '../../reporters/index.js';
+import { firstToLookAt } from '../../reporters/presentation.js';
 import type { GatherStep } from '../../reporters/types.js';
 import type { RunConfig } from './config.js';
 import { VERSION } from './version.js';
@@ -39,6 +40,11 @@ function failingNow(facts: Facts, options: JudgeOptions, selected: ReadonlySet<s
       return v === 'fail' || v === 'error';
     })
     .map((c) => c.id);
+}
+
+function selectedAreas(selected: readonly string[]): Area[] {
+  const ids = new Set(selected);
+  return [...new Set(CATALOG.filter((c) => ids.has(c.id)).map((c) => c.area))];
 }
 
 function targetOf(facts: Facts): Report['target'] {
@@ -75,8 +81,11 @@ export async function runCheck(config: RunConfig, io: Io, signal: AbortSignal, e
   // longest start-up), and only that.
   const needs = config.fromSnapshot ? null : planSources(rootNeeds(config.selected, config.gather), config.gather);
   const release = needs ? prepareSources(needs, config.gather) : async () => undefined;
-  // The judging engine gets ready while the probes run; a run that ends early closes it.
-  const engineReady: Promise<SuiteEngine | Error> = prepareSuites().catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+  // The judging engine starts now, with the suite files of the selected areas only: its whole start-up
+  // (vitest, vite, its worker and the suites) overlaps the probes; a run that ends early closes it.
+  const engineReady: Promise<SuiteEngine | Error> = (async () => prepareSuites(selectedAreas(config.selected)))().catch((err: unknown) =>
+    err instanceof Error ? err : new Error(String(err)),
+  );
   try {
     return await judgeAndReport(needs ?? new Set(), config, io, signal, extraTarget, reporters, startedAt, engineReady);
   } finally {
@@ -138,12 +147,14 @@ async function judgeAndReport(
 
   const checks: CheckResult[] = [...run.results].sort((a, b) => byCatalogue(a.id, b.id));
   const summary = summarize(checks);
+  const first = firstToLookAt(checks);
   const report: Report = {
     version: VERSION,
     target,
     startedAt: startedAt.toISOString(),
     durationMs: Date.now() - startedAt.getTime(),
     summary,
+    ...(first ? { lookFirst: { id: first.id, hint: first.hint ?? first.observed ?? first.title } } : {}),
     checks,
   };
   await reporters.onEnd(report);

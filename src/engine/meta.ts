@@ -1,6 +1,5 @@
 // What a suite test hands to the main thread through vitest's task meta.
 import type { CheckResult } from '../model.js';
-import type { Facts, JudgeOptions } from '../facts/types.js';
 
 export type CheckMeta = Omit<CheckResult, 'durationMs'>;
 
@@ -12,8 +11,7 @@ declare module '@vitest/runner' {
 
 declare module 'vitest' {
   interface ProvidedContext {
-    doctorFacts: Facts;
-    doctorJudgeOptions: JudgeOptions;
-    doctorSelected: string[];
+    /** The BroadcastChannel the run's facts arrive on (channel.ts). */
+    doctorChannel: string;
   }
 }

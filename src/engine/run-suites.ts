@@ -1,46 +1,12 @@
-// Drives vitest from code: the gathered facts go in through `provide`, verdicts come back through
-// task meta to a collector reporter. Vitest's own output goes to a sink so stdout stays ours.
-import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
+// Drives vitest from code (engine.ts). Vitest starts at once, before the facts exist: loading it, the vite
+// server and its worker with the suites overlap the probes, and the suites wait for the facts on a
+// channel (channel.ts). Only the suite files of the selected areas are run.
 import path from 'node:path';
-import type { Reporter, TestCase, Vitest } from 'vitest/node';
-import './meta.js';
-import { CATALOG } from '../catalog.js';
-import type { CheckResult } from '../model.js';
+import { fileURLToPath } from 'node:url';
+import type { Area, CheckResult } from '../model.js';
 import type { Facts, JudgeOptions } from '../facts/types.js';
-import { docsAnchor } from './suite.js';
-
-/** dist/ (or the source root under a TS runner): where suites/*.check.* live beside src/. */
-const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-class CheckCollector implements Reporter {
-  constructor(private readonly onCheck: (result: CheckResult) => void) {}
-
-  onTestCaseResult(testCase: TestCase): void {
-    const meta = testCase.meta().doctor;
-    const duration = Math.round(testCase.diagnostic()?.duration ?? 0);
-    if (meta) {
-      this.onCheck({ ...meta, durationMs: duration });
-      return;
-    }
-    // No meta: the judge itself threw. That is "could not run", never a pass or a fail.
-    const def = CATALOG.find((c) => c.id === testCase.name);
-    const errors = testCase.result().errors ?? [];
-    this.onCheck({
-      id: testCase.name,
-      area: def?.area ?? 'k8s',
-      title: def?.title ?? testCase.name,
-      severity: def?.severity ?? 'major',
-      verdict: 'error',
-      durationMs: duration,
-      observed: `internal error while judging: ${errors[0]?.message ?? 'unknown'}`,
-      hint: 'this is a bug in milvus-l7-doctor; please report it with the --snapshot file',
-      docs: docsAnchor(testCase.name),
-    });
-  }
-}
-
-const sink = (): Writable => new Writable({ write: (_chunk, _enc, done) => done() });
+import { FactsChannel, channelName } from './channel.js';
+import type { EngineControl, EngineData, FromEngine } from './engine.js';
 
 export interface SuiteRun {
   readonly results: CheckResult[];
@@ -48,64 +14,63 @@ export interface SuiteRun {
   readonly runError: string | null;
 }
 
-/**
- * A vitest instance made ready before the facts exist: creating it (vite server, config, globbing)
- * costs about a second, which overlaps with gather instead of following it.
- */
+/** A judging engine started before the facts exist: its start-up overlaps gather instead of following it. */
 export interface SuiteEngine {
   run(facts: Facts, judgeOptions: JudgeOptions, selected: readonly string[], onCheck: (result: CheckResult) => void, signal?: AbortSignal): Promise<SuiteRun>;
   close(): Promise<void>;
 }
 
-export async function prepareSuites(): Promise<SuiteEngine> {
+/** dist/ (or the source root under a TS runner): where suites/*.check.* live beside src/. */
+const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+// In this thread: a thread of its own for vitest (measured) was no faster on 2 cores, where the probes,
+// the SDK's thread and vitest's worker already share the CPU, and cost ~18 MiB more at the peak.
+async function start(data: EngineData, onMessage: (m: FromEngine) => void): Promise<EngineControl> {
+  const { startEngine } = await import('./engine.js');
+  return startEngine(data, onMessage);
+}
+
+/** Starts the engine now. `areas`: the areas of the selected checks (default: every suite file). */
+export function prepareSuites(areas?: readonly Area[]): SuiteEngine {
+  const channel = new FactsChannel(channelName());
+  const include = areas && areas.length > 0 ? [...new Set(areas)].map((a) => `suites/${a}.check.{js,ts}`) : ['suites/*.check.{js,ts}'];
+  const data: EngineData = { root: PACKAGE_ROOT, include, channel: channel.name };
+  let settle: (runError: string | null) => void = () => undefined;
+  const finished = new Promise<string | null>((resolve) => (settle = resolve));
   let deliver: (result: CheckResult) => void = () => undefined;
-  const { createVitest } = await import('vitest/node');
-  const vitest: Vitest = await createVitest(
-    'test',
-    {
-      config: false,
-      root: PACKAGE_ROOT,
-      include: ['suites/*.check.{js,ts}'],
-      exclude: [],
-      watch: false,
-      pool: 'threads',
-      isolate: false,
-      // The judges are microseconds each: one worker thread is as fast as two and leaves the other
-      // core to the probes.
-      maxWorkers: 1,
-      // Our compiled modules load natively in the worker instead of through vite's module runner
-      // (as they do anyway from node_modules after `npx`): 0.9 s → 0.5 s to judge a run.
-      server: { deps: { external: [/[\\/]dist[\\/](src|reporters)[\\/]/] } },
-      reporters: [new CheckCollector((r) => deliver(r))],
-      passWithNoTests: true,
-      silent: true,
-      coverage: { enabled: false },
-    },
-    { logLevel: 'silent', clearScreen: false, server: { watch: null } },
-    { stdout: sink(), stderr: sink() },
-  );
-  let closed = false;
-  const close = async () => {
-    if (closed) return;
-    closed = true;
-    await vitest.close();
+  const onMessage = (m: FromEngine) => {
+    if (m.type === 'check') deliver(m.result);
+    else if (m.type === 'done') settle(m.runError);
   };
+  const engine: Promise<EngineControl | null> = start(data, onMessage).catch((err: unknown) => {
+    settle(err instanceof Error ? err.message : String(err));
+    return null;
+  });
+
+  let ran = false;
+  let closed: Promise<void> | null = null;
+  const close = () =>
+    (closed ??= (async () => {
+      // Nothing to judge: the suites waiting on the channel define no test and the run ends.
+      if (!ran) channel.send({ type: 'abandon' });
+      await (await engine)?.close();
+      channel.close();
+    })());
+
   return {
     close,
     async run(facts, judgeOptions, selected, onCheck, signal) {
+      ran = true;
       const results: CheckResult[] = [];
       deliver = (r) => {
         results.push(r);
         onCheck(r);
       };
-      const onAbort = () => void vitest.cancelCurrentRun('keyboard-input');
+      const onAbort = () => void engine.then((e) => e?.cancel());
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        vitest.provide('doctorFacts', facts);
-        vitest.provide('doctorJudgeOptions', judgeOptions);
-        vitest.provide('doctorSelected', [...selected]);
-        await vitest.start();
-        return { results, runError: null };
+        channel.send({ type: 'judge', judging: { facts, options: judgeOptions, selected: [...selected] } });
+        return { results, runError: await finished };
       } catch (err) {
         return { results, runError: err instanceof Error ? err.message : String(err) };
       } finally {
@@ -125,8 +90,7 @@ export async function runSuites(
   signal?: AbortSignal,
 ): Promise<SuiteRun> {
   try {
-    const engine = await prepareSuites();
-    return await engine.run(facts, judgeOptions, selected, onCheck, signal);
+    return await prepareSuites().run(facts, judgeOptions, selected, onCheck, signal);
   } catch (err) {
     return { results: [], runError: err instanceof Error ? err.message : String(err) };
   }

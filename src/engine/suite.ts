@@ -7,6 +7,7 @@ import { CATALOG } from '../catalog.js';
 import type { Area } from '../model.js';
 import { judgeCheck, type CheckDef, type Judgement } from '../checks/define.js';
 import type { CheckMeta } from './meta.js';
+import { receiveJudging, type Judging } from './channel.js';
 
 export { docsAnchor } from '../checks/docs-link.js';
 import { docsAnchor } from '../checks/docs-link.js';
@@ -45,11 +46,20 @@ export function toMeta(def: CheckDef, j: Judgement): CheckMeta {
 /** The check could not run (permission denied, API unreachable): neither pass nor fail. */
 export class CheckCouldNotRun extends Error {}
 
-/** One suite file per area (suites/<area>.check.ts): one vitest test per catalogue check of that area. */
-export function defineSuite(area: Area): void {
-  const facts = inject('doctorFacts');
-  const options = inject('doctorJudgeOptions');
-  const selected = new Set(inject('doctorSelected'));
+// One wait per run: with isolate: false the suite files share this module, so the later files find the
+// facts already here.
+let judging: Promise<Judging | null> | null = null;
+
+/**
+ * One suite file per area (suites/<area>.check.ts): one vitest test per catalogue check of that area.
+ * Collection waits here for the facts (see channel.ts); a run that ended without facts defines no test.
+ */
+export async function defineSuite(area: Area): Promise<void> {
+  judging ??= receiveJudging(inject('doctorChannel'));
+  const run = await judging;
+  if (!run) return;
+  const { facts, options } = run;
+  const selected = new Set(run.selected);
   for (const def of CATALOG) {
     if (def.area !== area || !selected.has(def.id)) continue;
     test(def.id, (ctx) => {
