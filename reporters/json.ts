@@ -44,6 +44,7 @@ export function toJsonReport(report: Report, redact: Redact = (t) => t): JsonRep
       blocked: report.summary.blocked,
       error: report.summary.error,
     },
+    ...(report.lookFirst ? { lookFirst: { id: report.lookFirst.id, hint: redact(report.lookFirst.hint) } } : {}),
     checks: report.checks.map((c) => toJsonCheck(redactCheck(c, redact))),
   };
 }

@@ -138,7 +138,8 @@ export function toJUnitXml(report: Report, redact: Redact = (t) => t): string {
     ['doctor.version', redact(report.version)],
     ...Object.entries(report.target)
       .filter(([, v]) => v !== null)
-      .map(([k, v]): [string, string] => [`target.${redact(k)}`, redact(String(v))]),
+      .map(([k, v]): [string, string] => [`target.${redact(k)}`, redact(Array.isArray(v) ? v.join(',') || 'none' : String(v))]),
+    ...(report.lookFirst ? ([['doctor.lookFirst', `${report.lookFirst.id}: ${redact(report.lookFirst.hint)}`]] as [string, string][]) : []),
   ];
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',

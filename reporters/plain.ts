@@ -70,7 +70,7 @@ export function checkLine(c: CheckResult, paint: Paint = (_s, t) => t): string {
 export function formatTarget(target: RunInfo['target']): string {
   const parts = Object.entries(target)
     .filter(([, v]) => v !== null && v !== '')
-    .map(([k, v]) => `${k}=${String(v)}`);
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') || 'none' : String(v)}`);
   return parts.length > 0 ? parts.join(' ') : '(no target)';
 }
 

@@ -1,6 +1,6 @@
 // A check is a small declarative record (after linkerd's healthcheck): the healthy state as its title,
 // a hint, a fix, why it matters, and one pure function from Facts to a Judgement.
-import type { Area, Outcome, Severity } from '../model.js';
+import type { Area, Outcome, ProbeErrorInfo, Severity } from '../model.js';
 import type { Facts, JudgeOptions } from '../facts/types.js';
 import type { SourceKey } from '../sources/values.js';
 
@@ -93,4 +93,30 @@ export function notApplicable(def: CheckDef, facts: Facts): string | null {
 export function judgeCheck(def: CheckDef, facts: Facts, options: JudgeOptions): Judgement {
   const na = notApplicable(def, facts);
   return na !== null ? { verdict: 'skip', reason: na } : def.judge(facts, options);
+}
+
+/** A deadline that passed: the probe's own (<LAYER>_<PHASE>_TIMEOUT), gRPC's DEADLINE_EXCEEDED, or the runner's. */
+export function isTimeout(error: ProbeErrorInfo): boolean {
+  return /(_TIMEOUT|_DEADLINE_EXCEEDED)$/.test(error.code);
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/**
+ * A probe that failed, judged: a timeout says it timed out (and how long was allowed), never another
+ * cause's hint; anything else shows its code and message.
+ */
+export function probeFailed(error: ProbeErrorInfo, expected: string, hint?: string): Judgement {
+  if (isTimeout(error)) {
+    const ms = typeof error.detail?.ms === 'number' ? error.detail.ms : null;
+    return {
+      verdict: 'fail',
+      expected,
+      observed: `no answer within ${ms !== null ? seconds(ms) : 'the deadline'} (${error.code}${error.message ? `: ${error.message}` : ''})`,
+      hint: 'the call timed out: the load balancer or Milvus did not answer in time (a tarpit, a dropped connection, an overloaded backend); if the path is just slow, raise --timeout',
+    };
+  }
+  return { verdict: 'fail', expected, observed: `${error.code}: ${error.message}`, ...(hint ? { hint } : {}) };
 }

@@ -1,7 +1,10 @@
 // HTTP/2 and gRPC through the load balancer: does a gRPC request for the host reach Milvus.
-import { defineChecks, interrupted, need, skippedJudgement, type Judgement } from './define.js';
+import { defineChecks, interrupted, need, skippedJudgement, type Judgement, probeFailed } from './define.js';
 import type { Facts, GrpcHttpFact } from '../facts/types.js';
 import { certificateBlocker } from './tls.js';
+import { K8S_OBJECTS, k8sView } from './k8s/view.js';
+import { milvusServicePort } from '../platform/k8s/discover.js';
+import type { ServiceFact } from '../platform/k8s/types.js';
 
 /** What an HTTP status from an L7 load balancer means for a gRPC call (FAILURES.md, data path). */
 export const LB_STATUS_MEANING: Record<number, { meaning: string; hint: string; fix?: string }> = {
@@ -53,11 +56,81 @@ function hostTargetsAddress(f: Facts): boolean {
   return dns.value.addresses.some((a) => wanted.includes(a));
 }
 
+function milvusPortName(svc: ServiceFact): string | null {
+  return milvusServicePort(svc)?.name ?? null;
+}
+
+/** The protocol ingress-gce uses for the gRPC port: app-protocols keyed by the port's NAME, or null. */
+function appProtocolForMilvusPort(svc: ServiceFact): string | null {
+  const name = milvusPortName(svc);
+  const raw = svc.annotations['cloud.google.com/app-protocols'] ?? svc.annotations['service.alpha.kubernetes.io/app-protocols'];
+  if (name === null || raw === undefined) return null;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    const value = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)[name] : undefined;
+    return typeof value === 'string' ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * When the Kubernetes objects are right and the wire is wrong, the fix is not in the objects: say what the
+ * objects show and where the gap is (the controller, the target), instead of repeating the object fix.
+ */
+function withObjects(f: Facts, status: number, host: string | null): { hint: string; fix?: string } | null {
+  if (status === 404 && host === null) {
+    return { hint: 'no --host was given, so the request carried :authority = the address, which no host rule matches: pass --host with the name in the Ingress rule and certificate' };
+  }
+  const v = k8sView(f);
+  if (!v?.ing) return null;
+  const ing = v.ing;
+  const ns = ing.namespace;
+  if (status === 464 && v.provider === 'aws' && ing.annotations['alb.ingress.kubernetes.io/backend-protocol-version'] === 'GRPC') {
+    return {
+      hint: `the Ingress ${ns}/${ing.name} already asks for a GRPC target group, yet the ALB answers 464: the controller has not reconciled it, or the target group was not recreated (its protocol version cannot change in place) — look at the Ingress events and the TargetGroupBinding`,
+      fix: `kubectl -n ${ns} describe ingress ${ing.name}; kubectl -n ${ns} get targetgroupbindings -o wide; kubectl -n kube-system logs deploy/aws-load-balancer-controller | grep -i ${ing.name}`,
+    };
+  }
+  if (status === 404 && host !== null && ing.rules.some((r) => r.host === host)) {
+    return {
+      hint: `the Ingress ${ns}/${ing.name} has a rule for ${host}, yet this load balancer answers 404 for :authority ${host}: it does not carry the rule (the controller has not reconciled — see k8s.ingress.events), or the address is another load balancer; clients that dial an address must also send :authority ${host} (Node SDK: grpc.default_authority), or they meet the same 404`,
+      fix: `kubectl -n ${ns} describe ingress ${ing.name}  # events, and the ADDRESS clients must reach`,
+    };
+  }
+  const tlsMode = v.k8s.milvusConfig.status === 'ok' ? v.k8s.milvusConfig.value.tlsMode ?? 0 : null;
+  const gkeProtocol = v.svc ? appProtocolForMilvusPort(v.svc) : null;
+  if (status === 502 && tlsMode === 2) {
+    return {
+      hint: `Milvus asks every client for a certificate (tlsMode 2, mutual TLS), and the load balancer presents none: set tlsMode 1 in user.yaml (the load balancer terminates the clients' TLS; mutual TLS cannot pass through it)`,
+      fix: `helm upgrade <release> milvus/milvus -n ${ns} --reuse-values -f tls-mode-1.yaml  # extraConfigFiles.user.yaml: common.security.tlsMode: 1`,
+    };
+  }
+  if (status === 502 && v.provider === 'gcp' && v.svc && gkeProtocol !== 'HTTP2') {
+    return {
+      hint: `the backend service does not speak HTTP/2 to Milvus: cloud.google.com/app-protocols on ${ns}/${v.svc.name} ${gkeProtocol === null ? 'does not name the gRPC port by its name' : `says ${gkeProtocol}`}, so ingress-gce uses HTTP/1.1 (backends stay HEALTHY, every call gets 502); key it by the port name with HTTP2`,
+      fix: `kubectl -n ${ns} annotate service ${v.svc.name} cloud.google.com/app-protocols='{"${milvusPortName(v.svc) ?? 'milvus'}":"HTTP2"}' --overwrite`,
+    };
+  }
+  const protocolsMatch =
+    tlsMode !== null &&
+    ((v.provider === 'aws' && ing.annotations['alb.ingress.kubernetes.io/backend-protocol-version'] === 'GRPC' && tlsMode === 0) ||
+      (v.provider === 'gcp' && gkeProtocol === 'HTTP2' && tlsMode === 1));
+  if ((status === 502 || status === 503) && protocolsMatch) {
+    return {
+      hint: `the objects agree on the protocol (${v.provider === 'aws' ? 'GRPC target group, Milvus h2c' : 'HTTP2 backend, Milvus TLS'}), so the load balancer reaches no ready target: the targets are unreachable or not ready — look at the endpoints, the pods and the target / NEG health`,
+      fix: `kubectl -n ${ns} get endpointslices -l kubernetes.io/service-name=${v.svc?.name ?? '<service>'} -o wide; kubectl -n ${ns} get pods -o wide`,
+    };
+  }
+  return null;
+}
+
 export const grpcChecks = defineChecks([
   {
     id: 'http2.grpc',
     area: 'http2',
-    needs: ['http2Host', 'http2Address'],
+    // The objects tell a wire failure the controller has not caught up with from one in the objects.
+    needs: ['http2Host', 'http2Address', ...K8S_OBJECTS, 'k8s.milvusConfig'],
     title: 'a gRPC request for the host reaches a gRPC server',
     severity: 'critical',
     hint: 'the load balancer must route :authority = host over HTTP/2 to Milvus\'s gRPC port',
@@ -81,12 +154,13 @@ export const grpcChecks = defineChecks([
       const other = f.dataPath.http2Address;
       if (other.status === 'ok') evidence[`:authority ${other.value.authority}`] = describeAnswer(other.value);
       if (known) {
+        const better = v.status !== null ? withObjects(f, v.status, f.target.host) : null;
         return {
           verdict: 'fail',
           expected: 'a gRPC answer (grpc-status) for :authority ' + v.authority,
           observed: `${describeAnswer(v)}: ${known.meaning}`,
-          hint: known.hint,
-          ...(known.fix ? { fix: known.fix } : {}),
+          hint: better?.hint ?? known.hint,
+          ...((better?.fix ?? known.fix) ? { fix: better?.fix ?? known.fix } : {}),
           evidence,
         };
       }
@@ -169,7 +243,7 @@ export const grpcChecks = defineChecks([
             hint: 'the server has no gRPC health service: point the ALB health check at a path Milvus answers (default /AWS.ALB/healthcheck with success codes 12)',
           };
         }
-        return { verdict: 'fail', expected: 'SERVING', observed: `${g.error.code}: ${g.error.message}` };
+        return probeFailed(g.error, 'SERVING');
       }
       return skippedJudgement(g);
     },
@@ -200,7 +274,7 @@ export const grpcChecks = defineChecks([
           hint: 'the SDK\'s call did not reach Milvus: set channelOptions grpc.default_authority to the host (tls.serverName sets SNI only)',
         };
       }
-      return { verdict: 'fail', expected: 'a server version', observed: `${o.error.code}: ${o.error.message}` };
+      return probeFailed(o.error, 'a server version');
     },
   },
 ]);

@@ -86,6 +86,9 @@ export const ROWS: Row[] = [
   // The guides' own verification: the LB address with server_name = host, before any DNS record.
   { name: 'NXDOMAIN with the address given', id: 'dns.resolves', f: facts({ dns: err('DNS_NOT_FOUND', 'dns') }), verdict: 'warn', says: /dial 10\.0\.0\.1.*grpc\.default_authority/ },
   { name: 'no record yet: nothing to compare', id: 'dns.address-match', f: facts({ dns: err('DNS_NOT_FOUND', 'dns') }), verdict: 'skip' },
+  // A timeout is told as a timeout, with the deadline, never with another cause's hint.
+  { name: 'health call timed out', id: 'grpc.health', f: facts({ grpcHealth: { status: 'error', ms: 5000, error: { code: 'GRPC_CALL_TIMEOUT', layer: 'grpc', message: 'no call within 5000 ms', detail: { phase: 'call', ms: 5000 } } } }), verdict: 'fail', says: /no answer within 5 s.*--timeout/ },
+  { name: 'credential call timed out with a token given', id: 'milvus.credentials', f: facts({ milvusAuth: { status: 'error', ms: 5000, error: { code: 'MILVUS_DEADLINE_EXCEEDED', layer: 'milvus', message: 'Deadline exceeded' } } }), verdict: 'fail', says: /^(?!.*give a token).*timed out/ },
   { name: 'a resolver that failed blocks the authority judgement', id: 'http2.authority', f: facts({ dns: err('DNS_SERVER_FAILED', 'dns') }), verdict: 'blocked', blockedBy: 'dns.resolves' },
   { name: 'resolver timeout is could-not-run', id: 'dns.resolves', f: facts({ dns: err('DNS_TIMEOUT', 'dns') }), verdict: 'error' },
   { name: 'host elsewhere', id: 'dns.address-match', f: facts({ dns: ok({ host: 'milvus.example.com', addresses: ['10.9.9.9'], server: null, addressResolved: ['10.0.0.1'] }) }), verdict: 'warn' },

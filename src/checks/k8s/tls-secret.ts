@@ -51,7 +51,7 @@ function tlsSecretJudgement(v: K8sView, ing: IngressFact, options: JudgeOptions)
     type: secret.type,
   });
   if (secret.keyMatchesCert === false) {
-    return { verdict: 'fail', expected: 'tls.key is the private key of the tls.crt leaf', observed: `the key (${secret.keyType ?? 'unknown type'}) does not match the certificate ${leaf.subject}`, fix: recreate, evidence };
+    return { verdict: 'fail', expected: 'tls.key is the private key of the tls.crt leaf', observed: `the key (${secret.keyType ?? 'unknown type'}) does not match the certificate ${leaf.subject}`, hint: 'tls.key is not the key of tls.crt (the load balancer cannot serve the pair): recreate the Secret from the certificate and the key it was issued for', fix: recreate, evidence };
   }
   if (v.host !== null && !sanCovers(leaf.subjectAltNames, v.host)) {
     return {
