@@ -31,11 +31,15 @@ export type ErrorCode =
   | 'HEALTHZ_BAD_URL' | 'HEALTHZ_FAILED' | 'HEALTHZ_REFUSED'
   | 'K8S_API_ERROR' | 'K8S_CANCELLED' | 'K8S_CLIENT_ERROR' | 'K8S_FORBIDDEN' | 'K8S_NOT_FOUND' | 'K8S_PORTFORWARD_FAILED' | 'K8S_TIMEOUT'
   | 'K8S_UNAUTHORIZED' | 'K8S_UNREACHABLE'
+  | 'GCP_API_ERROR' | 'GCP_BAD_ANSWER' | 'GCP_CLIENT_ERROR' | 'GCP_NO_CREDENTIALS' | 'GCP_NO_PROJECT' | 'GCP_NOT_FOUND' | 'GCP_PERMISSION_DENIED'
+  | 'GCP_UNAUTHENTICATED' | 'GCP_UNREACHABLE'
   | 'K8S_LAB_BAD_SELECTOR' | 'K8S_LAB_FAULT_INPUT' | 'K8S_LAB_FAULT_PROVIDER' | 'K8S_LAB_FAULT_TARGET' | 'K8S_LAB_UNKNOWN_FAULT'
   | 'KUBECONFIG_CONTEXT' | 'KUBECONFIG_INVALID' | 'KUBECONFIG_MISSING'
   | 'LAB_FAULT_CONFLICT' | 'LAB_START_FAILED' | 'LAB_UNKNOWN_FAULT'
   | 'MANIFEST_INVALID_YAML' | 'MANIFEST_NOT_FOUND' | 'RENDER_INVALID' | 'REPORT_WRITE_FAILED' | 'DOCTOR_USAGE'
   | 'PROBE_ABORTED' | 'PROBE_INTERNAL' | 'SOURCE_TIMEOUT'
+  | 'AWS_NO_CREDENTIALS' | 'AWS_NO_REGION' | 'AWS_ACCESS_DENIED' | 'AWS_THROTTLED' | 'AWS_BAD_ANSWER' | 'AWS_API_ERROR' | 'AWS_NOT_FOUND'
+  | 'AWS_UNREACHABLE'
   | `${Uppercase<Area>}_${string}_TIMEOUT`
   | `${Uppercase<Area>}_TIMEOUT`
   | `${'GRPC' | 'MILVUS'}_${GrpcStatusName | `CODE_${number}`}`;
@@ -83,12 +87,16 @@ export type Severity = 'critical' | 'major' | 'minor' | 'info';
 
 export type Summary = Record<Verdict, number>;
 
+export type TargetValue = string | number | boolean | null | readonly string[];
+
 export interface Report {
   readonly version: string;
-  readonly target: Readonly<Record<string, string | number | boolean | null>>;
+  readonly target: Readonly<Record<string, TargetValue>>;
   readonly startedAt: string;
   readonly durationMs: number;
   readonly summary: Summary;
+  /** The root cause to look at first (the check and its one-line hint), so CI can print it; absent when nothing failed or warned. */
+  readonly lookFirst?: { readonly id: string; readonly hint: string };
   readonly checks: readonly CheckResult[];
 }
 
