@@ -213,8 +213,20 @@ export const milvusChecks = defineChecks([
       }
       const v = h.value;
       if (v.status === 200 && v.body.trim() === 'OK') return { verdict: 'pass', observed: '200 OK' };
+      const oneLine = v.body.replace(/\s+/g, ' ').trim();
+      const html = /html/i.test(v.contentType ?? '') || /^<(!doctype|html)/i.test(oneLine);
+      // Milvus answers 200 "OK" or 500 "Not all components are healthy, x/y": anything else is another server.
+      if (v.status === 404 || html || (v.status !== 500 && v.ready === null)) {
+        return {
+          verdict: 'fail',
+          expected: '200 "OK" from Milvus\'s /healthz on its metrics port 9091',
+          observed: `this is not Milvus's /healthz (${v.status}${v.contentType ? ` ${v.contentType.split(';')[0]}` : ''}): "${oneLine.slice(0, 120)}"`,
+          hint: '--healthz-url reaches some other server: Milvus serves /healthz on its metrics port 9091 (the Service port named metrics, or a pod\'s 9091)',
+          fix: 'kubectl -n <namespace> port-forward svc/<release>-milvus 9091:9091, then --healthz-url http://127.0.0.1:9091/healthz',
+        };
+      }
       const detail = v.ready !== null && v.total !== null ? ` (${v.ready}/${v.total} ready${v.unhealthyComponents.length ? `; not ready: ${v.unhealthyComponents.join(', ')}` : ''})` : '';
-      return { verdict: 'fail', expected: '200 "OK"', observed: `${v.status} "${v.body.trim().slice(0, 160)}"${detail}` };
+      return { verdict: 'fail', expected: '200 "OK"', observed: `${v.status} "${oneLine.slice(0, 160)}"${detail}` };
     },
   },
 ]);

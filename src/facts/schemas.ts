@@ -240,6 +240,7 @@ export const healthzFactSchema: z.ZodType<HealthzFact> = exact<HealthzFact>()(
     url: z.string(),
     status: count,
     body: z.string(),
+    contentType: z.string().nullable().optional(),
     ready: count.nullable(),
     total: count.nullable(),
     unhealthyComponents: strings,

@@ -149,6 +149,8 @@ export interface HealthzFact {
   readonly url: string;
   readonly status: number;
   readonly body: string;
+  /** The Content-Type answered (an HTML page is some other server, not Milvus's /healthz). */
+  readonly contentType?: string | null;
   /** Parsed from a 500 body "Not all components are healthy, x/y" or its JSON form. */
   readonly ready: number | null;
   readonly total: number | null;

@@ -30,6 +30,7 @@ export async function probeHealthz(url: string, options: { ca: readonly string[]
     return {
       url,
       status: plain.status,
+      contentType: plain.contentType,
       body: plain.body.trim().slice(0, 500),
       ready: counts?.ready ?? components?.ready ?? null,
       total: counts?.total ?? components?.total ?? null,
@@ -38,7 +39,7 @@ export async function probeHealthz(url: string, options: { ca: readonly string[]
   });
 }
 
-function get(url: URL, ca: readonly string[] | null, signal: AbortSignal, json: boolean): Promise<{ status: number; body: string }> {
+function get(url: URL, ca: readonly string[] | null, signal: AbortSignal, json: boolean): Promise<{ status: number; contentType: string | null; body: string }> {
   return new Promise((resolve, reject) => {
     const headers = json ? { 'Content-Type': 'application/json', Accept: 'application/json' } : {};
     const onResponse = (res: IncomingMessage): void => {
@@ -48,7 +49,7 @@ function get(url: URL, ca: readonly string[] | null, signal: AbortSignal, json: 
         if (size < MAX_BODY) chunks.push(c);
         size += c.length;
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8').slice(0, MAX_BODY) }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'] ?? null, body: Buffer.concat(chunks).toString('utf8').slice(0, MAX_BODY) }));
       res.on('error', (err) => reject(classify(err, url)));
     };
     const req =

@@ -193,5 +193,7 @@ export const ROWS: Row[] = [
   },
   { name: 'latency is evidence only', id: 'milvus.latency', f: facts(), verdict: 'pass' },
   { name: 'latency over --max-latency', id: 'milvus.latency', f: facts(), o: { maxLatencyMs: 3 }, verdict: 'fail' },
+  { name: '--healthz-url at another server: 404 HTML', id: 'healthz.ready', f: facts({ healthz: ok({ url: 'u', status: 404, contentType: 'text/html', body: '<html>\n<body>\n404 Not Found\n</body>\n</html>', ready: null, total: null, unhealthyComponents: [] }) }), verdict: 'fail', says: /not Milvus's \/healthz \(404 text\/html\): \\"<html> <body> 404 Not Found/ },
+  { name: '--healthz-url at another server: 200 HTML is not OK either', id: 'healthz.ready', f: facts({ healthz: ok({ url: 'u', status: 200, contentType: 'text/html; charset=utf-8', body: '<!doctype html><p>hi</p>', ready: null, total: null, unhealthyComponents: [] }) }), verdict: 'fail', says: /not Milvus's \/healthz/ },
   { name: 'healthz 500 with counts', id: 'healthz.ready', f: facts({ healthz: ok({ url: 'u', status: 500, body: 'Not all components are healthy, 3/5', ready: 3, total: 5, unhealthyComponents: ['querynode'] }) }), verdict: 'fail', says: /3\/5 ready; not ready: querynode/ },
 ];
