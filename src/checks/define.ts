@@ -108,14 +108,18 @@ function seconds(ms: number): string {
  * A probe that failed, judged: a timeout says it timed out (and how long was allowed), never another
  * cause's hint; anything else shows its code and message.
  */
-export function probeFailed(error: ProbeErrorInfo, expected: string, hint?: string): Judgement {
+export function probeFailed(error: ProbeErrorInfo, expected: string, hint?: string, facts?: Facts): Judgement {
   if (isTimeout(error)) {
     const ms = typeof error.detail?.ms === 'number' ? error.detail.ms : null;
+    const late = facts?.loopDelay?.maxMs ?? 0;
+    // Timers that fired late mean the doctor's own machine was busy: say so rather than blame the network.
+    const busy = late >= 250 ? `; the doctor's own timers fired up to ${late} ms late: this machine was busy, so run again or raise --timeout` : '';
     return {
       verdict: 'fail',
       expected,
       observed: `no answer within ${ms !== null ? seconds(ms) : 'the deadline'} (${error.code}${error.message ? `: ${error.message}` : ''})`,
-      hint: 'the call timed out: the load balancer or Milvus did not answer in time (a tarpit, a dropped connection, an overloaded backend); if the path is just slow, raise --timeout',
+      hint: `the call timed out: the load balancer or Milvus did not answer in time (a tarpit, a dropped connection, an overloaded backend); if the path is just slow, raise --timeout${busy}`,
+      ...(late > 0 ? { evidence: { eventLoopLateMs: String(late) } } : {}),
     };
   }
   return { verdict: 'fail', expected, observed: `${error.code}: ${error.message}`, ...(hint ? { hint } : {}) };

@@ -243,7 +243,7 @@ export const grpcChecks = defineChecks([
             hint: 'the server has no gRPC health service: point the ALB health check at a path Milvus answers (default /AWS.ALB/healthcheck with success codes 12)',
           };
         }
-        return probeFailed(g.error, 'SERVING');
+        return probeFailed(g.error, 'SERVING', undefined, f);
       }
       return skippedJudgement(g);
     },
@@ -274,7 +274,7 @@ export const grpcChecks = defineChecks([
           hint: 'the SDK\'s call did not reach Milvus: set channelOptions grpc.default_authority to the host (tls.serverName sets SNI only)',
         };
       }
-      return probeFailed(o.error, 'a server version');
+      return probeFailed(o.error, 'a server version', undefined, f);
     },
   },
 ]);

@@ -44,7 +44,7 @@ export const milvusChecks = defineChecks([
       if (!h.ok) {
         const o = f.dataPath.milvusHealth;
         if (o.status !== 'error') return h.judgement;
-        return certificateBlocker(f, opts) ?? probeFailed(o.error, 'isHealthy: true');
+        return certificateBlocker(f, opts) ?? probeFailed(o.error, 'isHealthy: true', undefined, f);
       }
       if (h.value.isHealthy) return { verdict: 'pass', observed: 'isHealthy: true' };
       return {
@@ -81,7 +81,7 @@ export const milvusChecks = defineChecks([
       if (!auth.ok) {
         const o = f.dataPath.milvusAuth;
         return o.status === 'error'
-          ? (certificateBlocker(f, opts) ?? probeFailed(o.error, 'the credentials are accepted', 'the credential call failed: see observed'))
+          ? (certificateBlocker(f, opts) ?? probeFailed(o.error, 'the credentials are accepted', 'the credential call failed: see observed', f))
           : auth.judgement;
       }
       if (accepted(auth.value)) return { verdict: 'pass', observed: `accepted (${f.target.credentials})` };
@@ -161,7 +161,7 @@ export const milvusChecks = defineChecks([
       if (!s.ok) {
         const out = f.dataPath.smoke;
         if (out.status !== 'error') return s.judgement;
-        return certificateBlocker(f, o) ?? probeFailed(out.error, 'all steps succeed');
+        return certificateBlocker(f, o) ?? probeFailed(out.error, 'all steps succeed', undefined, f);
       }
       const steps = s.value.steps.map((st) => `${st.name} ${st.ok ? 'ok' : 'FAILED'} ${st.ms} ms`).join(', ');
       const failed = s.value.steps.find((st) => !st.ok);
@@ -209,7 +209,7 @@ export const milvusChecks = defineChecks([
       const h = need(f.dataPath.healthz, 'healthz.ready');
       if (!h.ok) {
         const o = f.dataPath.healthz;
-        return o.status === 'error' ? probeFailed(o.error, '200 "OK"', 'the /healthz endpoint did not answer: check --healthz-url and that port 9091 is exposed') : h.judgement;
+        return o.status === 'error' ? probeFailed(o.error, '200 "OK"', 'the /healthz endpoint did not answer: check --healthz-url and that port 9091 is exposed', f) : h.judgement;
       }
       const v = h.value;
       if (v.status === 200 && v.body.trim() === 'OK') return { verdict: 'pass', observed: '200 OK' };

@@ -17,6 +17,7 @@ const factsSchema = z.object({
   target: z.object({ port: z.number(), credentials: z.enum(['token', 'user-password', 'none']) }).loose(),
   gatheredAt: z.string(),
   gatherMs: z.number(),
+  loopDelay: z.object({ p99Ms: z.number(), maxMs: z.number() }).optional(),
   selection: outcomeSchema(selectionSchema),
   dataPath: mapOutcomes(DATA_PATH_SCHEMAS),
   k8s: z

@@ -174,6 +174,11 @@ export interface Facts {
   readonly target: TargetInfo;
   readonly gatheredAt: string;
   readonly gatherMs: number;
+  /**
+   * How late the doctor's own timers fired while it gathered (event-loop delay, ms): a timeout under a
+   * busy machine is told apart from a silent network.
+   */
+  readonly loopDelay?: { readonly p99Ms: number; readonly maxMs: number };
   /** The Service, Ingress, host, address and provider this run judges, decided once, and why. */
   readonly selection: Outcome<SelectionFact>;
   readonly dataPath: DataPathFacts;

@@ -1,4 +1,5 @@
 // gather(): the facts the selected checks need, and nothing else, from one run of the source graph.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { UsageError } from '../errors.js';
 import type { Outcome } from '../model.js';
 import type { Facts, TargetInfo } from '../facts/types.js';
@@ -31,7 +32,9 @@ export async function gather(options: GatherOptions, needs: Iterable<SourceKey>,
   }
   const started = Date.now();
   const plan = planSources(needs, options);
-  const run = await runGraph(plan, options, { signal, onStep });
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
+  const run = await runGraph(plan, options, { signal, onStep }).finally(() => lag.disable());
   try {
     const outcome = <T>(key: SourceKey): Outcome<T> => (run.outcomes.get(key) as Outcome<T> | undefined) ?? { status: 'skipped', reason: NOT_GATHERED };
     const selection = outcome<SelectionFact>('selection');
@@ -57,6 +60,7 @@ export async function gather(options: GatherOptions, needs: Iterable<SourceKey>,
         target,
         gatheredAt: new Date(started).toISOString(),
         gatherMs: Date.now() - started,
+        loopDelay: { p99Ms: Math.round(lag.percentile(99) / 1e6), maxMs: Math.round(lag.max / 1e6) },
         selection,
         dataPath,
         ...(options.k8s ? { k8s: k8sFacts(options, outcome) } : {}),

@@ -88,6 +88,7 @@ export const ROWS: Row[] = [
   { name: 'no record yet: nothing to compare', id: 'dns.address-match', f: facts({ dns: err('DNS_NOT_FOUND', 'dns') }), verdict: 'skip' },
   // A timeout is told as a timeout, with the deadline, never with another cause's hint.
   { name: 'health call timed out', id: 'grpc.health', f: facts({ grpcHealth: { status: 'error', ms: 5000, error: { code: 'GRPC_CALL_TIMEOUT', layer: 'grpc', message: 'no call within 5000 ms', detail: { phase: 'call', ms: 5000 } } } }), verdict: 'fail', says: /no answer within 5 s.*--timeout/ },
+  { name: 'health call timed out while the doctor\'s own timers ran late', id: 'grpc.health', f: { ...facts({ grpcHealth: { status: 'error', ms: 5000, error: { code: 'GRPC_CALL_TIMEOUT', layer: 'grpc', message: 'no call within 5000 ms', detail: { phase: 'call', ms: 5000 } } } }), loopDelay: { p99Ms: 900, maxMs: 1400 } }, verdict: 'fail', says: /fired up to 1400 ms late: this machine was busy/ },
   { name: 'credential call timed out with a token given', id: 'milvus.credentials', f: facts({ milvusAuth: { status: 'error', ms: 5000, error: { code: 'MILVUS_DEADLINE_EXCEEDED', layer: 'milvus', message: 'Deadline exceeded' } } }), verdict: 'fail', says: /^(?!.*give a token).*timed out/ },
   { name: 'a resolver that failed blocks the authority judgement', id: 'http2.authority', f: facts({ dns: err('DNS_SERVER_FAILED', 'dns') }), verdict: 'blocked', blockedBy: 'dns.resolves' },
   { name: 'resolver timeout is could-not-run', id: 'dns.resolves', f: facts({ dns: err('DNS_TIMEOUT', 'dns') }), verdict: 'error' },
