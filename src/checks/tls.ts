@@ -60,6 +60,28 @@ export function serverNameOf(f: Facts): string | null {
   return f.target.serverName ?? f.target.host;
 }
 
+/**
+ * How to put a new certificate where this load balancer serves it from: ACM for an ALB (re-imported into
+ * the same ARN, so the listener keeps it), the Ingress's TLS Secret or a ManagedCertificate on GKE. What
+ * the doctor does not know is a placeholder that says where to find it.
+ */
+function certificateFix(f: Facts, what: 'renew' | 'chain' | 'reissue'): string {
+  const host = f.target.host ?? '<host: the name in the Ingress rule>';
+  const issue =
+    what === 'reissue'
+      ? `openssl req -new -key tls.key -subj "/CN=${host}" -addext "subjectAltName=DNS:${host}" -out tls.csr (sign it), then `
+      : what === 'renew'
+        ? 'renew it, then '
+        : 'cat leaf.pem intermediate.pem > fullchain.pem, then ';
+  const acm = `aws acm import-certificate --certificate-arn <the ARN in the Ingress annotation alb.ingress.kubernetes.io/certificate-arn> --certificate fileb://leaf.pem --certificate-chain fileb://intermediate.pem --private-key fileb://tls.key`;
+  const secret = `kubectl -n <namespace> create secret tls <spec.tls[].secretName of the Ingress> --cert=fullchain.pem --key=tls.key --dry-run=client -o yaml | kubectl apply -f -`;
+  if (f.target.provider === 'aws') return `${issue}${acm} (ACM serves the ALB's certificate; the chain goes in --certificate-chain)`;
+  if (f.target.provider === 'gcp') {
+    return what === 'chain' ? `${issue}${secret}` : `${issue}${secret}; or let Google manage it: a ManagedCertificate for ${host} (networking.gke.io/managed-certificates on the Ingress)`;
+  }
+  return `${issue}ALB: ${acm}; GKE: ${secret}`;
+}
+
 export const tlsChecks = defineChecks([
   {
     id: 'tls.handshake',
@@ -138,6 +160,7 @@ export const tlsChecks = defineChecks([
           verdict: 'fail',
           expected: `the leaf and the intermediate that issued it (${leaf.issuer})`,
           observed: `only the leaf was served: ${describeCert(leaf)}`,
+          fix: certificateFix(f, 'chain'),
         };
       }
       return { verdict: 'pass', observed: t.chain.map((c) => c.commonName ?? c.subject).join(' → ') };
@@ -184,7 +207,7 @@ export const tlsChecks = defineChecks([
       if (!l.ok) return l.judgement;
       const sans = l.leaf.subjectAltNames;
       if (sans && sans.length > 0) return { verdict: 'pass', observed: sans.join(', ') };
-      return { verdict: 'fail', expected: 'a subjectAltName extension', observed: `none; only the subject ${l.leaf.subject}` };
+      return { verdict: 'fail', expected: 'a subjectAltName extension', observed: `none; only the subject ${l.leaf.subject}`, fix: certificateFix(f, 'reissue') };
     },
   },
   {
@@ -211,7 +234,7 @@ export const tlsChecks = defineChecks([
       }
       const matched = netIsIP(name) ? cert.checkIP(name) : cert.checkHost(name, { subject: 'never' });
       if (matched) return { verdict: 'pass', observed: `${name} matches ${matched}` };
-      return { verdict: 'fail', expected: `a SAN entry matching ${name}`, observed: sans.join(', ') };
+      return { verdict: 'fail', expected: `a SAN entry matching ${name}`, observed: sans.join(', '), fix: certificateFix(f, 'reissue') };
     },
   },
   {
@@ -231,7 +254,7 @@ export const tlsChecks = defineChecks([
         const from = Date.parse(c.notBefore);
         const to = Date.parse(c.notAfter);
         if (now > to) {
-          return { verdict: 'fail', expected: `valid on ${o.now.slice(0, 10)}`, observed: `${describeCert(c)} expired on ${c.notAfter} (${Math.floor((now - to) / DAY_MS)} days ago)` };
+          return { verdict: 'fail', expected: `valid on ${o.now.slice(0, 10)}`, observed: `${describeCert(c)} expired on ${c.notAfter} (${Math.floor((now - to) / DAY_MS)} days ago)`, fix: certificateFix(f, 'renew') };
         }
         if (now < from) {
           return { verdict: 'fail', expected: `valid on ${o.now.slice(0, 10)}`, observed: `${describeCert(c)} is not valid before ${c.notBefore}`, hint: 'the certificate is not valid yet: wrong clock on the issuer or on this machine' };
@@ -261,8 +284,8 @@ export const tlsChecks = defineChecks([
       const soonest = [...certs].sort((a, b) => Date.parse(a.notAfter) - Date.parse(b.notAfter))[0];
       const days = Math.floor((Date.parse(soonest.notAfter) - now) / DAY_MS);
       const observed = `${describeCert(soonest)} expires on ${soonest.notAfter} (in ${days} days)`;
-      if (days < o.failDays) return { verdict: 'fail', expected: `more than ${o.failDays} days of validity left`, observed };
-      if (days < o.warnDays) return { verdict: 'warn', expected: `more than ${o.warnDays} days of validity left`, observed };
+      if (days < o.failDays) return { verdict: 'fail', expected: `more than ${o.failDays} days of validity left`, observed, fix: certificateFix(f, 'renew') };
+      if (days < o.warnDays) return { verdict: 'warn', expected: `more than ${o.warnDays} days of validity left`, observed, fix: certificateFix(f, 'renew') };
       return { verdict: 'pass', observed };
     },
   },
