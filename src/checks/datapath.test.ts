@@ -1,7 +1,7 @@
 // Table-driven tests of the data-path judges over hand-built facts: one row per situation.
 import { describe, expect, test } from 'vitest';
 import { findCheck } from '../catalog.js';
-import { judgeCheck } from './define.js';
+import { fillKnown, judgeCheck } from './define.js';
 import { OPTIONS, ROWS } from '../../test/kits/datapath-rows.js';
 
 describe('data-path judges', () => {
@@ -21,5 +21,12 @@ describe('data-path judges', () => {
       const verdicts = ROWS.filter((r) => r.id === id).map((r) => r.verdict);
       expect(verdicts.some((v) => v !== 'pass'), id).toBe(true);
     }
+  });
+});
+
+describe('fixes use what the run knows', () => {
+  test('placeholders the run can fill are filled; the unknown ones stay', () => {
+    const f = { ...ROWS[0].f, target: { ...ROWS[0].f.target, host: 'milvus.example.com', address: '10.0.0.1' } };
+    expect(fillKnown('dig +short <host> # then dial <address> in <namespace>', f)).toBe('dig +short milvus.example.com # then dial 10.0.0.1 in <namespace>');
   });
 });

@@ -124,3 +124,24 @@ export function probeFailed(error: ProbeErrorInfo, expected: string, hint?: stri
   }
   return { verdict: 'fail', expected, observed: `${error.code}: ${error.message}`, ...(hint ? { hint } : {}) };
 }
+
+/**
+ * Fixes and hints are written with placeholders (<namespace>, <host>…); the ones the run knows are filled
+ * in, so the command is ready to paste. What stays is truly unknown here, and the text says where to find it.
+ */
+export function fillKnown(text: string, facts: Facts): string {
+  const sel = facts.selection.status === 'ok' ? facts.selection.value : null;
+  const services = facts.k8s?.services.status === 'ok' ? facts.k8s.services.value : [];
+  const svc = services.find((s) => s.name === sel?.service);
+  const release = facts.k8s?.requested.release ?? svc?.labels['app.kubernetes.io/instance'] ?? null;
+  const known: Record<string, string | null | undefined> = {
+    namespace: sel?.namespace ?? facts.k8s?.namespace,
+    ns: sel?.namespace ?? facts.k8s?.namespace,
+    host: facts.target.host,
+    address: facts.target.address,
+    ingress: sel?.ingress,
+    service: sel?.service,
+    release,
+  };
+  return text.replace(/<(namespace|ns|host|address|ingress|service|release)>/g, (m, key: string) => known[key] ?? m);
+}

@@ -1,17 +1,18 @@
-import { judgeCheck } from './define.js';
+import { fillKnown, judgeCheck } from './define.js';
 // Every Kubernetes, AWS and GCP check, judged over YAML fixtures through the offline loader (the same
 // analyzers as live mode). Live-only facts (probes through the API server) are set on the facts directly.
 import { describe, expect, test } from 'vitest';
 import type { DataPathFacts, TargetInfo } from '../facts/types.js';
 import type { Verdict } from '../model.js';
 import type { K8sFacts } from '../platform/k8s/types.js';
-import { awsChecks } from './aws/index.js';
+import { annotationChecks } from './aws/annotations.js';
 import type { CheckDef } from './define.js';
 import { gcpChecks } from './gcp/index.js';
 import { k8sChecks } from './k8s/index.js';
 import { JUDGE_OPTIONS, factsWith, k8sFromFixtures, type FixtureSet } from '../../test/kits/k8s-testkit.js';
 
-const ALL: readonly CheckDef[] = [...k8sChecks, ...awsChecks, ...gcpChecks];
+// The AWS API checks judge AWS facts, not YAML: their table is src/checks/aws/api.test.ts.
+const ALL: readonly CheckDef[] = [...k8sChecks, ...annotationChecks, ...gcpChecks];
 
 interface Row {
   readonly check: string;
@@ -274,5 +275,14 @@ describe('kubernetes checks over YAML fixtures', () => {
     const facts = factsWith({ ...k8s, source: 'live' }, {}, { tls: servedTls(SECRET_FP(k8s)) });
     const bad = ALL.map((d) => ({ id: d.id, j: judgeCheck(d, facts, JUDGE_OPTIONS) })).filter(({ j }) => j.verdict === 'fail' || j.verdict === 'error');
     expect(bad).toEqual([]);
+  });
+});
+
+describe('fixes name the real objects', () => {
+  test('namespace, Service, Ingress and release come from the selection', () => {
+    const f = factsWith(k8sFromFixtures({ flavour: 'gcp' }));
+    expect(fillKnown('kubectl -n <namespace> annotate service <service>; helm upgrade <release>; kubectl describe ingress <ingress>', f)).toBe(
+      'kubectl -n default annotate service my-release-milvus; helm upgrade my-release; kubectl describe ingress my-release-milvus',
+    );
   });
 });

@@ -5,14 +5,16 @@ import { expect, inject, test } from 'vitest';
 import './meta.js';
 import { CATALOG } from '../catalog.js';
 import type { Area } from '../model.js';
-import { judgeCheck, type CheckDef, type Judgement } from '../checks/define.js';
+import type { Facts } from '../facts/types.js';
+import { fillKnown, judgeCheck, type CheckDef, type Judgement } from '../checks/define.js';
 import type { CheckMeta } from './meta.js';
 import { receiveJudging, type Judging } from './channel.js';
 
 export { docsAnchor } from '../checks/docs-link.js';
 import { docsAnchor } from '../checks/docs-link.js';
 
-export function toMeta(def: CheckDef, j: Judgement): CheckMeta {
+export function toMeta(def: CheckDef, j: Judgement, facts?: Facts): CheckMeta {
+  const fill = (text: string): string => (facts ? fillKnown(text, facts) : text);
   const base = {
     id: def.id,
     area: def.area,
@@ -30,8 +32,8 @@ export function toMeta(def: CheckDef, j: Judgement): CheckMeta {
         ...base,
         expected: j.expected,
         observed: j.observed,
-        hint: j.hint ?? def.hint,
-        ...(j.fix ?? def.fix ? { fix: j.fix ?? def.fix } : {}),
+        hint: fill(j.hint ?? def.hint),
+        ...(j.fix ?? def.fix ? { fix: fill(j.fix ?? def.fix ?? '') } : {}),
         ...(j.evidence ? { evidence: j.evidence } : {}),
       };
     case 'skip':
@@ -64,7 +66,7 @@ export async function defineSuite(area: Area): Promise<void> {
     if (def.area !== area || !selected.has(def.id)) continue;
     test(def.id, (ctx) => {
       const judgement = judgeCheck(def, facts, options);
-      const meta = toMeta(def, judgement);
+      const meta = toMeta(def, judgement, facts);
       ctx.task.meta.doctor = meta;
       switch (judgement.verdict) {
         case 'pass':
