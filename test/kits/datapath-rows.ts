@@ -142,6 +142,7 @@ export const ROWS: Row[] = [
   { name: 'http/1.1 only', id: 'alpn.h2', f: facts({ tls: ok(tls({ alpn: 'http/1.1' })) }), verdict: 'fail' },
   { name: '464', id: 'http2.grpc', f: facts({ http2Host: ok(grpcAnswer('milvus.example.com', { status: 464, contentType: null, grpcStatus: null })) }), verdict: 'fail', says: /backend-protocol-version/ },
   { name: '503', id: 'http2.grpc', f: facts({ http2Host: ok(grpcAnswer('milvus.example.com', { status: 503, contentType: 'text/html', grpcStatus: null })) }), verdict: 'fail', says: /no registered or healthy targets/ },
+  { name: '404 with --address and no --host: pass --host, not "fix the rule"', id: 'http2.grpc', f: facts({ http2Host: ok(grpcAnswer('10.0.0.1:443', { status: 404, contentType: 'text/html', grpcStatus: null })) }, { host: null }), verdict: 'fail', says: /^(?!.*fix spec\.rules).*pass --host/ },
   { name: 'UNAUTHENTICATED is still a gRPC answer', id: 'http2.grpc', f: facts({ http2Host: ok(grpcAnswer('milvus.example.com', { grpcStatus: 16 })) }), verdict: 'pass' },
   { name: 'host rule, DNS points at the LB', id: 'http2.authority', f: facts(), verdict: 'pass' },
   {
