@@ -48,6 +48,24 @@ function rulesYaml(rules: readonly RbacRule[]): string {
     .join('');
 }
 
+/** The binding of the doctor's ServiceAccount to its Role or ClusterRole. */
+function binding(kind: 'Role' | 'ClusterRole', namespace: string): string {
+  return `---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ${kind}Binding
+metadata:
+  name: milvus-l7-doctor${kind === 'Role' ? `\n  namespace: ${namespace}` : ''}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ${kind}
+  name: milvus-l7-doctor
+subjects:
+  - kind: ServiceAccount
+    name: milvus-l7-doctor
+    namespace: ${namespace}
+`;
+}
+
 /** fixtures/rbac/doctor-role.yaml: the ServiceAccount, the namespaced Role and its binding. */
 export function renderRoleYaml(namespace = 'milvus'): string {
   return `# Least-privilege access for milvus-l7-doctor (read-only). Apply in the Milvus namespace:
@@ -68,21 +86,7 @@ metadata:
   name: milvus-l7-doctor
   namespace: ${namespace}
 rules:
-${rulesYaml(rbacRules('namespace'))}---
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata:
-  name: milvus-l7-doctor
-  namespace: ${namespace}
-roleRef:
-  apiGroup: rbac.authorization.k8s.io
-  kind: Role
-  name: milvus-l7-doctor
-subjects:
-  - kind: ServiceAccount
-    name: milvus-l7-doctor
-    namespace: ${namespace}
-`;
+${rulesYaml(rbacRules('namespace'))}${binding('Role', namespace)}`;
 }
 
 /** fixtures/rbac/doctor-clusterrole.yaml: the cluster-scoped reads. */
@@ -94,20 +98,7 @@ kind: ClusterRole
 metadata:
   name: milvus-l7-doctor
 rules:
-${rulesYaml(rbacRules('cluster'))}---
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  name: milvus-l7-doctor
-roleRef:
-  apiGroup: rbac.authorization.k8s.io
-  kind: ClusterRole
-  name: milvus-l7-doctor
-subjects:
-  - kind: ServiceAccount
-    name: milvus-l7-doctor
-    namespace: ${namespace}
-`;
+${rulesYaml(rbacRules('cluster'))}${binding('ClusterRole', namespace)}`;
 }
 
 type IamPermission = Extract<Permission, { kind: 'iam' }>;

@@ -90,6 +90,26 @@ async function providerIs(ctx: ReadContext): Promise<SelectionFact['provider']> 
 }
 const liveSelection = (o: GatherOptions): readonly SourceKey[] => (o.k8s?.mode === 'live' ? ['selection'] : []);
 
+const NOT_THERE = { aws: 'not an AWS deployment', gcp: 'not a GKE deployment' } as const;
+
+/**
+ * An object only one provider's controller reads (BackendConfig, TargetGroupBinding): not asked for when
+ * --provider names the other, nor live when the selection found the other.
+ */
+function providerOnly<F extends 'backendConfigs' | 'managedCertificates' | 'targetGroupBindings'>(
+  field: F,
+  provider: 'aws' | 'gcp',
+  spec: Pick<K8sSourceSpec<F>, 'label' | 'owner' | 'permission'> & { readonly list: (l: Live, r: Reader) => Promise<Outcome<K8sValues[F]>> },
+): SourceDef<`k8s.${F}`> {
+  const other = provider === 'aws' ? 'gcp' : 'aws';
+  return k8sSource(field, {
+    ...spec,
+    applies: (o) => (o.provider === other ? NOT_THERE[provider] : null),
+    after: liveSelection,
+    live: async (l, r, _p, ctx) => ((await providerIs(ctx)) === other ? { status: 'skipped', reason: NOT_THERE[provider] } : spec.list(l, r)),
+  });
+}
+
 export const K8S_SOURCES = {
   'k8s.services': k8sSource('services', {
     label: 'list the Services',
@@ -148,21 +168,17 @@ export const K8S_SOURCES = {
     uses: ['k8s.services', 'selection'],
     live: (l, r, p, ctx) => needService(p, (svc) => l.readMilvusConfig(r, svc, ctx.options.k8s?.release ?? null)),
   }),
-  'k8s.backendConfigs': k8sSource('backendConfigs', {
+  'k8s.backendConfigs': providerOnly('backendConfigs', 'gcp', {
     label: 'list the BackendConfigs',
     owner: 'gcp.backendconfig.health-check',
     permission: [rbac('cloud.google.com', 'backendconfigs', 'list')],
-    applies: (o) => (o.provider === 'aws' ? 'not a GKE deployment' : null),
-    after: liveSelection,
-    live: async (l, r, _p, ctx) => ((await providerIs(ctx)) === 'aws' ? { status: 'skipped', reason: 'not a GKE deployment' } : l.listBackendConfigs(r)),
+    list: (l, r) => l.listBackendConfigs(r),
   }),
-  'k8s.managedCertificates': k8sSource('managedCertificates', {
+  'k8s.managedCertificates': providerOnly('managedCertificates', 'gcp', {
     label: 'list the ManagedCertificates',
     owner: 'gcp.managed-certificate',
     permission: [rbac('networking.gke.io', 'managedcertificates', 'list')],
-    applies: (o) => (o.provider === 'aws' ? 'not a GKE deployment' : null),
-    after: liveSelection,
-    live: async (l, r, _p, ctx) => ((await providerIs(ctx)) === 'aws' ? { status: 'skipped', reason: 'not a GKE deployment' } : l.listManagedCertificates(r)),
+    list: (l, r) => l.listManagedCertificates(r),
   }),
   'k8s.tlsSecret': k8sSource('tlsSecret', {
     label: 'read the Ingress TLS Secret',
@@ -178,13 +194,11 @@ export const K8S_SOURCES = {
       return name ? l.readTlsSecret(r, name) : { status: 'skipped', reason: 'the Ingress references no TLS Secret' };
     },
   }),
-  'k8s.targetGroupBindings': k8sSource('targetGroupBindings', {
+  'k8s.targetGroupBindings': providerOnly('targetGroupBindings', 'aws', {
     label: 'list the TargetGroupBindings',
     owner: 'aws.targetgroupbinding',
     permission: [rbac('elbv2.k8s.aws', 'targetgroupbindings', 'list'), rbac('', 'events', 'list')],
-    applies: (o) => (o.provider === 'gcp' ? 'not an AWS deployment' : null),
-    after: liveSelection,
-    live: async (l, r, _p, ctx) => ((await providerIs(ctx)) === 'gcp' ? { status: 'skipped', reason: 'not an AWS deployment' } : l.listTargetGroupBindings(r)),
+    list: (l, r) => l.listTargetGroupBindings(r),
   }),
   'k8s.healthzService': k8sSource('healthzService', {
     label: '/healthz through the Service proxy',

@@ -13,7 +13,7 @@ import { internalError, runProbe } from '../../probes/outcome.js';
 import { defineSource, skip, type Gate, type ReadContext, type SourceDef } from '../define.js';
 import { hasCredentials, probesNetwork, type GatherOptions } from '../options.js';
 import { DATA_PATH_SCHEMAS } from '../fact-schemas.js';
-import type { DataPathKey, EndpointValue } from '../values.js';
+import type { DataPathKey, DataPathValues, EndpointValue } from '../values.js';
 import type { GrpcTarget } from '../../probes/grpc-channel.js';
 // The thread's handle only (worker_threads); the SDK itself loads in the thread.
 import { SdkWorker } from '../../probes/sdk-worker.js';
@@ -204,58 +204,40 @@ export const http2AddressSource = dataPathSource({
   read: http2Read((_e, a, p) => hostPort(a, p)),
 });
 
-export const grpcHealthSource = dataPathSource({
-  key: 'grpcHealth',
-  label: 'grpc.health.v1 Health/Check',
-  layer: 'grpc',
-  owner: 'grpc.health',
-  inputs: ['endpoint', 'dial'],
-  gates: GRPC_GATES,
-  async read(ctx) {
-    const { probeGrpcHealth } = await import('../../probes/grpc-health.js');
-    return runProbe(() => probeGrpcHealth(grpcTarget(ctx), ctx), 'grpc');
-  },
+type AuthKey = 'milvusAnonymous' | 'milvusDefaultPassword' | 'milvusAuth';
+type MilvusProbes = typeof import('../../probes/milvus.js');
+
+/**
+ * A raw gRPC call through the load balancer (the health service, or Milvus with one kind of credential):
+ * started with the address, kept once the front routes gRPC for the host.
+ */
+function rawGrpcSource<K extends 'grpcHealth' | AuthKey>(
+  key: K,
+  label: string,
+  owner: string,
+  call: (t: GrpcTarget, ctx: ReadContext) => Promise<Outcome<DataPathValues[K]>>,
+): SourceDef<K> {
+  return dataPathSource({ key, label, layer: key === 'grpcHealth' ? 'grpc' : 'milvus', owner, inputs: ['endpoint', 'dial'], gates: GRPC_GATES, read: (ctx) => call(grpcTarget(ctx), ctx) } as Omit<SourceDef<K>, 'schema' | 'applies'>);
+}
+
+const milvusCall = <T>(run: (m: MilvusProbes, t: GrpcTarget, ctx: ReadContext) => Promise<T>) => async (t: GrpcTarget, ctx: ReadContext): Promise<Outcome<T>> => {
+  const m = await import('../../probes/milvus.js');
+  return runProbe(() => run(m, t, ctx), 'milvus');
+};
+
+export const grpcHealthSource = rawGrpcSource('grpcHealth', 'grpc.health.v1 Health/Check', 'grpc.health', async (t, ctx) => {
+  const { probeGrpcHealth } = await import('../../probes/grpc-health.js');
+  return runProbe(() => probeGrpcHealth(t, ctx), 'grpc');
 });
 
-export const milvusAnonymousSource = dataPathSource({
-  key: 'milvusAnonymous',
-  label: 'Milvus call without credentials',
-  layer: 'milvus',
-  owner: 'security.authorization',
-  inputs: ['endpoint', 'dial'],
-  gates: GRPC_GATES,
-  async read(ctx) {
-    const m = await import('../../probes/milvus.js');
-    return runProbe(() => m.probeMilvusAnonymous(grpcTarget(ctx), ctx), 'milvus');
-  },
-});
+export const milvusAnonymousSource = rawGrpcSource('milvusAnonymous', 'Milvus call without credentials', 'security.authorization', milvusCall((m, t, ctx) => m.probeMilvusAnonymous(t, ctx)));
 
-export const milvusDefaultPasswordSource = dataPathSource({
-  key: 'milvusDefaultPassword',
-  label: 'Milvus login with root:Milvus',
-  layer: 'milvus',
-  owner: 'security.default-password',
-  inputs: ['endpoint', 'dial'],
-  gates: GRPC_GATES,
-  async read(ctx) {
-    const m = await import('../../probes/milvus.js');
-    return runProbe(() => m.probeMilvusDefaultPassword(grpcTarget(ctx), ctx), 'milvus');
-  },
-});
+export const milvusDefaultPasswordSource = rawGrpcSource('milvusDefaultPassword', 'Milvus login with root:Milvus', 'security.default-password', milvusCall((m, t, ctx) => m.probeMilvusDefaultPassword(t, ctx)));
 
-export const milvusAuthSource = dataPathSource({
-  key: 'milvusAuth',
-  label: 'Milvus call with the given credentials',
-  layer: 'milvus',
-  owner: 'milvus.credentials',
-  inputs: ['endpoint', 'dial'],
-  gates: GRPC_GATES,
-  async read(ctx) {
-    const credentials = ctx.options.credentials;
-    if (!hasCredentials(ctx.options) || !credentials) return skip('no credentials given');
-    const m = await import('../../probes/milvus.js');
-    return runProbe(() => m.probeMilvusAuth(grpcTarget(ctx), credentials, ctx), 'milvus');
-  },
+export const milvusAuthSource = rawGrpcSource('milvusAuth', 'Milvus call with the given credentials', 'milvus.credentials', async (t, ctx) => {
+  const credentials = ctx.options.credentials;
+  if (!hasCredentials(ctx.options) || !credentials) return skip('no credentials given');
+  return milvusCall((m, target, c) => m.probeMilvusAuth(target, credentials, c))(t, ctx);
 });
 
 // ---------------------------------------------------------------- the real SDK, in its own thread
