@@ -126,7 +126,9 @@ export function runGraph(plan: ReadonlySet<SourceKey>, options: GatherOptions, r
         },
       };
       started.push(key);
-      const budget = def.budgetMs?.(options) ?? options.timeoutMs * 3 + 1000;
+      // A safety net, not a deadline: the reads time their own network waits; this one must not measure module
+      // loading on a busy machine (the SDK thread takes seconds there), so by default it never goes below 30 s.
+      const budget = def.budgetMs?.(options) ?? Math.max(options.timeoutMs * 3 + 1000, 30_000);
       read = slot(() =>
         withBudget(
           def.read(ctx).catch((err: unknown): Outcome<unknown> => {

@@ -71,7 +71,7 @@ export interface SourceDef<K extends SourceKey = SourceKey> {
   readonly dispose?: (value: ValueOf<K>) => Promise<void>;
   /**
    * How long the runner lets the read go on after it starts: a safety net over the read's own deadlines,
-   * which remain the ones that report what timed out. Default: three probe deadlines.
+   * which remain the ones that report what timed out. Default: three probe deadlines, and never under 30 s.
    */
   readonly budgetMs?: (options: GatherOptions) => number;
 }
