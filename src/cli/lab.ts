@@ -18,7 +18,8 @@ async function faultTable(): Promise<string> {
   const { listFaults } = await import('../lab/lab.js');
   const faults = listFaults();
   const width = Math.max(...faults.map((f) => f.name.length));
-  return `${faults.map((f) => `${f.name.padEnd(width)}  ${f.provider === 'any' ? '' : `[${f.provider}] `}${f.description}\n${' '.repeat(width)}  reproduces ${f.reproduces}; fails ${f.expectFail.join(', ')}`).join('\n')}\n`;
+  // What users see is the symptom and what it fails, not the FAILURES.md row it was written from.
+  return `${faults.map((f) => `${f.name.padEnd(width)}  ${f.provider === 'any' ? '' : `[${f.provider}] `}${f.description}\n${' '.repeat(width)}  fails ${f.expectFail.join(', ')}`).join('\n')}\n`;
 }
 
 /**
@@ -76,7 +77,7 @@ export async function runLab(opts: RawLabOptions, io: Io, signal: AbortSignal): 
       {},
       io.stdout.isTTY === true,
     );
-    const code = await runCheck(config, io, signal, { lab: true, faults: lab.faults.join(',') || 'none' });
+    const code = await runCheck(config, io, signal, { lab: true, faults: [...lab.faults] });
     if (opts.keep && !signal.aborted) {
       const tokenFile = path.join(lab.dir, 'token');
       if (lab.credentials) await writeFile(tokenFile, `${lab.credentials.token}\n`, { mode: 0o600 });

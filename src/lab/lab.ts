@@ -104,8 +104,10 @@ function pemBlocks(text: string): string[] {
 }
 
 /** Where the front forwards: the TLS pod on GKE (or what a fault puts there), the h2c pod on AWS. */
-function frontUpstream(provider: 'aws' | 'gcp', flags: DataPathFlags, ports: { pod: number; podTls: number; mtls: number | null }): { port: number; tls: boolean } {
+function frontUpstream(provider: 'aws' | 'gcp', flags: DataPathFlags, ports: { pod: number; podTls: number; mtls: number | null; milvus: number }): { port: number; tls: boolean; http1?: boolean } {
   if (provider === 'aws') return { port: ports.pod, tls: false };
+  // HTTP/1.1 to Milvus's gRPC server, which speaks only HTTP/2: it hangs up, and the front answers 502.
+  if (flags.frontToBackend === 'http1') return { port: ports.milvus, tls: false, http1: true };
   if (flags.backendProtocol === 'plaintext') return { port: ports.pod, tls: true };
   if (flags.backendProtocol === 'mtls' && ports.mtls !== null) return { port: ports.mtls, tls: true };
   return { port: ports.podTls, tls: true };
@@ -261,7 +263,7 @@ async function startLabOnce(options: LabOptions): Promise<LabHandle> {
       components.push({ name: 'healthz', kind: 'healthz', endpoint: `${LOOPBACK}:${h.port}` });
       return h;
     });
-    const dnsReady = startDns({ host, address: LOOPBACK }).then((d) => {
+    const dnsReady = startDns({ host, address: flags.dnsAddress ?? LOOPBACK }).then((d) => {
       stoppers.push({ name: 'dns', stop: () => d.close() });
       components.push({ name: 'dns', kind: 'dns', endpoint: `${LOOPBACK}:${d.port}` });
       return d;
@@ -288,7 +290,7 @@ async function startLabOnce(options: LabOptions): Promise<LabHandle> {
         stoppers.push({ name: 'mtls-backend', stop: () => new Promise<void>((done) => mtls.close(() => done())) });
         components.push({ name: 'mtls-backend', kind: 'milvus-stub', endpoint: `${LOOPBACK}:${mtlsPort}` });
       }
-      const upstream = frontUpstream(provider, flags, { pod: podPort, podTls: podTlsPort, mtls: mtlsPort });
+      const upstream = frontUpstream(provider, flags, { pod: podPort, podTls: podTlsPort, mtls: mtlsPort, milvus: liteBin ? litePort : stub.port });
       const front: FrontPlan | null = frontReplaced
         ? null
         : {
@@ -298,7 +300,7 @@ async function startLabOnce(options: LabOptions): Promise<LabHandle> {
             hostRule: faults.has('host-rule-404') ? LAB_OTHER_HOST : host,
             action: faults.has('not-grpc-464')
               ? { kind: 'status', status: 464 }
-              : { kind: 'forward', port: faults.has('backend-down') ? closedPort : upstream.port, tls: upstream.tls },
+              : { kind: 'forward', port: faults.has('backend-down') ? closedPort : upstream.port, tls: upstream.tls, ...(upstream.http1 ? { http1: true } : {}) },
             certFile: pki.fullchainFile,
             keyFile: pki.keyFile,
           };

@@ -25,7 +25,11 @@ function renderFront(front: FrontPlan): string {
   const params = [front.tls ? 'ssl' : '', front.h2 ? 'http2' : ''].filter(Boolean).join(' ');
   const tls = front.tls ? `    ssl_certificate ${front.certFile};\n    ssl_certificate_key ${front.keyFile};\n` : '';
   const rule = front.action.kind === 'forward'
-    ? `    location / {\n      grpc_pass ${front.action.tls ? 'grpcs' : 'grpc'}://lab_front_target;\n    }\n`
+    ? front.action.http1
+      ? // HTTP/1.1 (over TLS, as a backend service on HTTPS) to Milvus's HTTP/2-only gRPC port: it hangs up and
+        // nginx answers 502, as GKE does. Over plaintext nginx would pass the server's HTTP/2 bytes through as HTTP/0.9.
+        `    location / {\n      proxy_pass https://lab_front_target;\n      proxy_http_version 1.1;\n    }\n`
+      : `    location / {\n      grpc_pass ${front.action.tls ? 'grpcs' : 'grpc'}://lab_front_target;\n    }\n`
     : `    location / {\n      return ${front.action.status};\n    }\n`;
   return `
   # front: the load balancer. Anything not for the host rule gets the default 404, as an ALB/GKE

@@ -2,7 +2,7 @@
 // nginx configuration (src/lab/nginx.ts): TLS + ALPN h2 with a host rule on :authority and a
 // default 404, gRPC forwarded over h2c with its trailers, and the pod's routing by method path
 // and credential.
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import * as http2 from 'node:http2';
 import { readFile } from 'node:fs/promises';
@@ -73,6 +73,23 @@ class H2Forwarder {
     for (const session of this.sessions.values()) session.destroy();
     this.sessions.clear();
   }
+}
+
+/**
+ * An HTTP/1.1 request to a target that speaks only HTTP/2 (a gRPC port): it hangs up or answers garbage,
+ * and the load balancer answers 502 — what GKE does with a backend service on HTTP/1.1.
+ */
+function forwardHttp1(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, port: number): void {
+  const req = httpRequest({ host: LOOPBACK, port, method: String(headers[':method'] ?? 'POST'), path: String(headers[':path'] ?? '/'), headers: { 'content-type': String(headers['content-type'] ?? '') } });
+  req.setTimeout(5000, () => req.destroy());
+  req.on('response', (res) => {
+    res.resume();
+    badGateway(stream);
+  });
+  req.on('error', () => badGateway(stream));
+  stream.on('error', () => req.destroy());
+  stream.resume();
+  req.end();
 }
 
 function badGateway(stream: http2.ServerHttp2Stream): void {
@@ -155,6 +172,7 @@ export async function startNodeProxy(options: { readonly front: FrontPlan | null
         tlsFront.on('stream', (stream, headers) => {
           if (authorityHost(headers[':authority']) !== hostRule) return respondStatus(stream, 404, '<html><body><h1>404 Not Found</h1></body></html>\n');
           if (front.action.kind === 'status') return respondStatus(stream, front.action.status);
+          if (front.action.http1) return forwardHttp1(stream, headers, front.action.port);
           forwarder.forward(stream, headers, front.action.port, front.action.tls);
         });
         listening.push(listen(tlsFront, front.port));

@@ -16,7 +16,15 @@ export interface FrontPlan {
    * Forward to this loopback port — over h2c (an ALB target group with protocol version GRPC), or
    * over TLS (a GKE backend service with protocol HTTP2) — or answer every request with a status.
    */
-  readonly action: { readonly kind: 'forward'; readonly port: number; readonly tls: boolean } | { readonly kind: 'status'; readonly status: number };
+  readonly action:
+    | {
+        readonly kind: 'forward';
+        readonly port: number;
+        readonly tls: boolean;
+        /** Speak HTTP/1.1 to the target, as ingress-gce does when app-protocols is not keyed by the port name. */
+        readonly http1?: boolean;
+      }
+    | { readonly kind: 'status'; readonly status: number };
   readonly certFile: string;
   readonly keyFile: string;
 }

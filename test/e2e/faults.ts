@@ -42,6 +42,47 @@ export const SAYS: Record<string, RegExp> = {
   'healthz-not-ready-pod': /3\/5/,
 };
 
+/**
+ * What "look first" must name under each fault: the root cause's check, and a word of its hint that
+ * says the cause (never a consequence, never advice a passing check contradicts).
+ */
+export const LOOK_FIRST: Record<string, readonly [string, RegExp]> = {
+  'expired-cert': ['tls.validity', /renew/],
+  'expiring-cert': ['tls.expiry', /renew/],
+  'missing-intermediate': ['tls.chain', /intermediate/],
+  'name-mismatch': ['tls.san', /SAN/],
+  'cn-only': ['tls.san-present', /subjectAltName/],
+  'untrusted-ca': ['tls.trusted', /CA/],
+  'no-h2': ['alpn.h2', /HTTP\/2/],
+  'host-rule-404': ['http2.grpc', /has a rule for .* answers 404/],
+  'not-grpc-464': ['http2.grpc', /already asks for a GRPC target group.*not reconciled/],
+  'backend-down': ['http2.grpc', /unreachable or not ready/],
+  'healthz-not-ready': ['healthz.ready', /not ready/],
+  'milvus-unhealthy': ['milvus.health', /not healthy/],
+  'auth-required': ['milvus.credentials', /token/],
+  'default-password': ['security.default-password', /root password/],
+  tarpit: ['tls.handshake', /not a TLS server/],
+  refused: ['tcp.connect', /nothing listens/],
+  'plaintext-front': ['tls.handshake', /does not terminate TLS/],
+  'service-loadbalancer': ['k8s.service.clusterip', /ClusterIP/],
+  'port-unnamed': ['k8s.service.port-named', /name the 19530 port/],
+  'app-protocols-by-number': ['http2.grpc', /app-protocols .*port by its name.*HTTP\/1\.1/],
+  'app-protocols-alpha-leftover': ['gcp.service.app-protocols', /HTTP2/],
+  'neg-missing': ['gcp.service.neg', /NEG/],
+  'backendconfig-wrong-port': ['gcp.backendconfig.health-check', /9091/],
+  'backendconfig-on-ingress': ['gcp.service.backend-config', /from the Service, not the Ingress/],
+  'backendconfig-missing': ['gcp.service.backend-config', /missing BackendConfig/],
+  'ingressclass-missing': ['k8s.ingress.class', /IngressClass/],
+  'tls-secret-key-mismatch': ['k8s.tls-secret', /not the key of tls\.crt/],
+  'tls-secret-expired': ['tls.validity', /renew/],
+  'managed-cert-provisioning': ['gcp.managed-certificate', /not to the Ingress IP/],
+  'plaintext-backend': ['http2.grpc', /tlsMode 1/],
+  'mtls-backend': ['http2.grpc', /tlsMode 2/],
+  'build-model-event': ['k8s.ingress.events', /subnets/],
+  'target-type-instance': ['aws.ingress.target-type', /NodePort/],
+  'healthz-not-ready-pod': ['healthz.pods', /components/],
+};
+
 export async function assertFault(fault: LabFaultInfo): Promise<void> {
   const name = fault.name;
   const run = await runCli(['lab', '--fault', name, '--output', 'json']);
@@ -62,5 +103,11 @@ export async function assertFault(fault: LabFaultInfo): Promise<void> {
     expect(c.expected, c.id).toBeTruthy();
     expect(c.docs, c.id).toMatch(/^docs\/checks\.md#/);
   }
+  const [lookId, lookSays] = LOOK_FIRST[name] ?? [];
+  expect(lookId, `a look-first expectation for ${name}`).toBeDefined();
+  expect(report.lookFirst?.id, `look first under ${name}`).toBe(lookId);
+  expect(report.lookFirst?.hint).toMatch(lookSays ?? /./);
+  // "Look first" never contradicts a passing check: its check itself did not pass.
+  expect(report.checks.find((c) => c.id === lookId)?.verdict).not.toBe('pass');
   expect(run.code).toBe(1);
 }

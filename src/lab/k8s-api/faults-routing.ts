@@ -42,7 +42,8 @@ export const ROUTING_FAULTS: readonly K8sFault[] = [
     provider: 'gcp',
     description: 'cloud.google.com/app-protocols is keyed by the port number ({"19530":"HTTP2"}) instead of its name: GKE ignores it, the backend service speaks HTTP/1.1, backends stay HEALTHY and clients get 502.',
     reproduces: 'app-protocols-key',
-    expectFail: ['gcp.service.app-protocols'],
+    expectFail: ['gcp.service.app-protocols', 'http2.grpc'],
+    dataPath: { frontToBackend: 'http1' },
     apply(world) {
       annotations(service(world))['cloud.google.com/app-protocols'] = '{"19530":"HTTP2"}';
     },

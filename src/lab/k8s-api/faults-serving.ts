@@ -41,6 +41,8 @@ export const SERVING_FAULTS: readonly K8sFault[] = [
     description: 'The Ingress uses a Google-managed certificate (networking.gke.io/managed-certificates) that is stuck Provisioning: the domain is FailedNotVisible because its DNS does not point at the Ingress IP.',
     reproduces: 'managed-cert',
     expectFail: ['gcp.managed-certificate'],
+    // The host resolves elsewhere (a loopback address nothing listens on), as a record not yet moved.
+    dataPath: { dnsAddress: '127.0.0.2' },
     apply(world) {
       const ingress = find(world, 'Ingress', world.ids.ingress);
       delete rec(ingress.spec, 'Ingress spec').tls;

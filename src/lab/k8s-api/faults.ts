@@ -16,6 +16,10 @@ export interface DataPathFlags {
   readonly backendProtocol?: 'plaintext' | 'mtls';
   /** The LB serves the expired certificate from the Secret. */
   readonly servedCert?: 'expired';
+  /** The LB speaks HTTP/1.1 to the pods (a backend service ingress-gce left on HTTP). */
+  readonly frontToBackend?: 'http1';
+  /** What the lab's DNS answers for the host, when it must not be the load balancer's address. */
+  readonly dnsAddress?: string;
 }
 
 export interface K8sFault {
