@@ -159,6 +159,8 @@ async function judgeAndReport(
   };
   await reporters.onEnd(report);
   const code = reporters.exitCode(exitCodeFor(summary, config.failOn));
-  if ((runError || signal.aborted) && code === EXIT.ok) return EXIT.incomplete;
+  // An interrupted run did not complete, whatever it found before it stopped.
+  if (signal.aborted && code !== EXIT.usage) return EXIT.incomplete;
+  if (runError && code === EXIT.ok) return EXIT.incomplete;
   return code;
 }

@@ -18,7 +18,7 @@ import { findNginx, startNginx } from './nginx.js';
 import { startNodeProxy } from './node-proxy.js';
 import { createLabPki, type LeafSpec } from './pki.js';
 import { isAddressInUse, LOOPBACK, reservePorts } from './ports.js';
-import { LabStartError, type ChildHandle } from './process.js';
+import { LabStartError, removeDirOnExit, type ChildHandle } from './process.js';
 import { UsageError } from '../errors.js';
 import type { FrontPlan, PodPlan } from './routing.js';
 import { startTarpit } from './tarpit.js';
@@ -207,6 +207,7 @@ async function startLabOnce(options: LabOptions): Promise<LabHandle> {
   const ownsDir = options.dir === undefined;
   const dir = options.dir ? resolve(options.dir) : await mkdtemp(join(tmpdir(), 'milvus-l7-lab-'));
   await mkdir(dir, { recursive: true });
+  const forgetDir = ownsDir && !options.keep ? removeDirOnExit(dir) : () => false;
 
   const stoppers: { name: string; stop: () => Promise<void> }[] = [];
   const components: LabComponent[] = [];
@@ -216,6 +217,7 @@ async function startLabOnce(options: LabOptions): Promise<LabHandle> {
     stopped = true;
     await Promise.all(stoppers.map((s) => s.stop().catch((error: unknown) => log(`lab: stopping ${s.name}: ${String(error)}`))));
     if (ownsDir && !options.keep) await rm(dir, { recursive: true, force: true });
+    forgetDir();
   };
 
   // Aborted when any component fails, so the others stop starting instead of leaking.

@@ -1,5 +1,6 @@
 // Child processes of the lab: started with a deadline to become ready, stopped by their own PID.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { DoctorError } from '../errors.js';
 import { LOOPBACK } from './ports.js';
@@ -119,4 +120,29 @@ export async function spawnReady(options: SpawnOptions): Promise<ChildHandle> {
 function lastLines(output: string): string | null {
   const lines = output.trim().split('\n').filter(Boolean);
   return lines.length > 0 ? lines.slice(-3).join(' | ') : null;
+}
+
+/**
+ * Directories removed if the process exits before their owner does (a second Ctrl-C, an uncaught
+ * exception, process.exit on a closed pipe): lab directories hold the token and private keys. The
+ * returned function forgets the directory once its owner has removed it or means to keep it.
+ */
+const dirsToRemove = new Set<string>();
+let dirHookInstalled = false;
+export function removeDirOnExit(dir: string): () => void {
+  if (!dirHookInstalled) {
+    dirHookInstalled = true;
+    // 'exit' allows only synchronous work.
+    process.once('exit', () => {
+      for (const d of dirsToRemove) {
+        try {
+          rmSync(d, { recursive: true, force: true });
+        } catch {
+          // Nothing more can be done while exiting.
+        }
+      }
+    });
+  }
+  dirsToRemove.add(dir);
+  return () => dirsToRemove.delete(dir);
 }
