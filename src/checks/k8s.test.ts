@@ -8,11 +8,15 @@ import type { K8sFacts } from '../platform/k8s/types.js';
 import { annotationChecks } from './aws/annotations.js';
 import type { CheckDef } from './define.js';
 import { gcpChecks } from './gcp/index.js';
+import { computeFrontendChecks } from './gcp/compute-frontend.js';
+import { computeBackendChecks } from './gcp/compute-backend.js';
 import { k8sChecks } from './k8s/index.js';
 import { JUDGE_OPTIONS, factsWith, k8sFromFixtures, type FixtureSet } from '../../test/kits/k8s-testkit.js';
 
-// The AWS API checks judge AWS facts, not YAML: their table is src/checks/aws/api.test.ts.
-const ALL: readonly CheckDef[] = [...k8sChecks, ...annotationChecks, ...gcpChecks];
+// The AWS and Compute API checks judge API facts, not YAML: each has a table of its own (Compute's:
+// src/checks/gcp/compute.test.ts).
+const COMPUTE = new Set([...computeFrontendChecks, ...computeBackendChecks].map((c) => c.id));
+const ALL: readonly CheckDef[] = [...k8sChecks, ...annotationChecks, ...gcpChecks.filter((c) => !COMPUTE.has(c.id))];
 
 interface Row {
   readonly check: string;

@@ -124,6 +124,7 @@ export function resolveRunConfig(o: RawCheckOptions, env: NodeJS.ProcessEnv, std
       gcp: {
         project: o.gcpProject !== undefined ? parseGcpProject('--gcp-project', o.gcpProject) : null,
         endpoint: o.gcpEndpoint !== undefined ? parseEndpointUrl('--gcp-endpoint', o.gcpEndpoint) : null,
+        accessToken: env.GOOGLE_OAUTH_ACCESS_TOKEN || null,
       },
       timeoutMs,
       latencySamples,
@@ -153,6 +154,6 @@ export function resolveRunConfig(o: RawCheckOptions, env: NodeJS.ProcessEnv, std
     failDays,
     maxLatencyMs,
     // user:password too: the SDK sends it base64-encoded as one string, and servers echo it back.
-    secrets: [token, password, username && password ? `${username}:${password}` : undefined].filter((s): s is string => typeof s === 'string' && s.length > 0),
+    secrets: [token, password, username && password ? `${username}:${password}` : undefined, env.GOOGLE_OAUTH_ACCESS_TOKEN].filter((s): s is string => typeof s === 'string' && s.length > 0),
   };
 }

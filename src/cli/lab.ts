@@ -69,12 +69,13 @@ export async function runLab(opts: RawLabOptions, io: Io, signal: AbortSignal): 
         healthzUrl: lab.healthzUrl,
         dnsServer: lab.dnsServer,
         provider: lab.provider,
+        ...(lab.gcp ? { gcpEndpoint: lab.gcp.endpoint, gcpProject: lab.gcp.project } : {}),
         ...(kubernetes
           ? { kubeconfig: kubernetes.kubeconfigPath, context: kubernetes.context, namespace: kubernetes.namespace, release: kubernetes.release }
           : {}),
       },
       // The lab hands its own credentials over; the environment's are for real deployments.
-      {},
+      lab.gcp ? { GOOGLE_OAUTH_ACCESS_TOKEN: lab.gcp.token } : {},
       io.stdout.isTTY === true,
     );
     const code = await runCheck(config, io, signal, { lab: true, faults: [...lab.faults] });

@@ -23,6 +23,8 @@ import { UsageError } from '../errors.js';
 import type { FrontPlan, PodPlan } from './routing.js';
 import { startTarpit } from './tarpit.js';
 import { createLabWorld } from './world.js';
+import { serveComputeApi, type ComputeCall } from './gcp/server.js';
+import { renewedSecret } from './gcp/faults.js';
 
 export { LabStartError };
 
@@ -34,7 +36,7 @@ export const MILVUS_DEFAULT_PASSWORD = 'Milvus';
 
 const DAY_MS = 86_400_000;
 
-export type LabComponentKind = 'nginx' | 'node-proxy' | 'milvus-lite' | 'milvus-stub' | 'healthz' | 'dns' | 'tarpit' | 'kubernetes-api';
+export type LabComponentKind = 'nginx' | 'node-proxy' | 'milvus-lite' | 'milvus-stub' | 'healthz' | 'dns' | 'tarpit' | 'kubernetes-api' | 'compute-api';
 
 export interface LabComponent {
   readonly name: string;
@@ -68,13 +70,14 @@ export interface LabFaultInfo {
   readonly description: string;
   readonly reproduces: string;
   readonly expectFail: readonly string[];
+  readonly expectWarn?: readonly string[];
 }
 
 /** Data-path faults (any provider) and Kubernetes faults (their flavour). */
 export function listFaults(): readonly LabFaultInfo[] {
   return [
     ...FAULTS.map((f) => ({ name: f.name, provider: 'any' as const, description: f.description, reproduces: f.reproduces, expectFail: f.expectFail })),
-    ...K8S_FAULTS.map((f) => ({ name: f.name, provider: f.provider, description: f.description, reproduces: f.reproduces, expectFail: f.expectFail })),
+    ...K8S_FAULTS.map((f) => ({ name: f.name, provider: f.provider, description: f.description, reproduces: f.reproduces, expectFail: f.expectFail, ...(f.expectWarn ? { expectWarn: f.expectWarn } : {}) })),
   ];
 }
 
@@ -145,6 +148,11 @@ export interface LabHandle {
     readonly namespace: string;
     readonly release: string;
   } | null;
+  /**
+   * The Compute REST stand-in (gcp flavour, with the Kubernetes API): its endpoint, project, the static
+   * access token it accepts, and every call it received with its IAM permission.
+   */
+  readonly gcp: { readonly endpoint: string; readonly project: string; readonly token: string; readonly calls: readonly ComputeCall[] } | null;
   /** Milliseconds to start, and to generate the PKI. */
   readonly timings: { readonly startMs: number; readonly pkiMs: number };
   /** The Milvus calls that reached the lab's stub (its authorization gate): what a run sent, never a secret. */
@@ -299,9 +307,9 @@ async function startLabOnce(options: LabOptions): Promise<LabHandle> {
             port: frontPort,
             tls: !faults.has('plaintext-front'),
             h2: !faults.has('no-h2') && !faults.has('plaintext-front'),
-            hostRule: faults.has('host-rule-404') ? LAB_OTHER_HOST : host,
-            action: faults.has('not-grpc-464')
-              ? { kind: 'status', status: 464 }
+            hostRule: faults.has('host-rule-404') || flags.hostRule === 'other' ? LAB_OTHER_HOST : host,
+            action: faults.has('not-grpc-464') || flags.frontStatus !== undefined
+              ? { kind: 'status', status: flags.frontStatus ?? 464 }
               : { kind: 'forward', port: faults.has('backend-down') ? closedPort : upstream.port, tls: upstream.tls, ...(upstream.http1 ? { http1: true } : {}) },
             certFile: pki.fullchainFile,
             keyFile: pki.keyFile,
@@ -336,6 +344,7 @@ async function startLabOnce(options: LabOptions): Promise<LabHandle> {
     const [pki, , healthz, dns] = await Promise.all([proxyReady, liteReady, healthzReady, dnsReady, tarpitReady]);
     if (signal.aborted) throw new LabStartError('lab start aborted');
     let kubernetes: LabHandle['kubernetes'] = null;
+    let gcp: LabHandle['gcp'] = null;
     if (options.kubernetes !== false) {
       const [served, key, apiCert, apiKey, ca] = await Promise.all(
         [pki.fullchainFile, pki.keyFile, pki.apiServerFullchainFile, pki.apiServerKeyFile, pki.caFile].map((f) => readFile(f, 'utf8')),
@@ -355,6 +364,7 @@ async function startLabOnce(options: LabOptions): Promise<LabHandle> {
         // The Secret holds what the front serves, so the two agree unless a fault says otherwise.
         tls: { certPem: leafPem ?? '', chainPem: chain.join(''), keyPem: key, ...(flags.servedCert === 'expired' ? { expiredCertPem: leafPem ?? '', expiredKeyPem: key } : {}) },
       });
+      await renewedSecret(world);
       const api = await serveK8sApi(world, {
         dir: join(dir, 'kubernetes'),
         serving: { certPem: apiCert, keyPem: apiKey, caPem: ca },
@@ -363,6 +373,12 @@ async function startLabOnce(options: LabOptions): Promise<LabHandle> {
       stoppers.push({ name: 'kubernetes-api', stop: () => api.stop() });
       components.push({ name: 'kubernetes-api', kind: 'kubernetes-api', endpoint: api.url });
       kubernetes = { url: api.url, kubeconfigPath: api.kubeconfigPath, context: api.context, namespace: api.ids.namespace, release: api.ids.release };
+      if (provider === 'gcp') {
+        const compute = await serveComputeApi(world);
+        stoppers.push({ name: 'compute-api', stop: () => compute.stop() });
+        components.push({ name: 'compute-api', kind: 'compute-api', endpoint: compute.url });
+        gcp = { endpoint: compute.url, project: compute.project, token: compute.token, calls: compute.calls };
+      }
     }
     const startMs = Math.round(performance.now() - started);
     log(`lab: up in ${startMs} ms (pki ${pki.generateMs} ms), faults: ${[...faults].join(', ') || 'none'}`);
@@ -387,6 +403,7 @@ async function startLabOnce(options: LabOptions): Promise<LabHandle> {
         ...(provider === 'gcp' ? { milvusTls: `${LOOPBACK}:${podTlsPort}` } : {}),
       },
       kubernetes,
+      gcp,
       timings: { startMs, pkiMs: pki.generateMs },
       milvusCalls: (await stubReady).calls,
       stop: stopAll,

@@ -29,6 +29,8 @@ export interface GcpOptions {
   readonly project: string | null;
   /** --gcp-endpoint: scheme, host and port of a private or local Compute endpoint. */
   readonly endpoint: string | null;
+  /** GOOGLE_OAUTH_ACCESS_TOKEN: a static access token used instead of ADC (a secret: never printed). */
+  readonly accessToken?: string | null;
 }
 
 export interface GatherOptions {

@@ -6,7 +6,7 @@ import { clusterSource } from './k8s/cluster.js';
 import { K8S_SOURCES } from './k8s/objects.js';
 import { selectionSource } from './selection.js';
 import { AWS_SOURCES } from './aws/index.js';
-import { GCP_SOURCES } from './gcp/index.js';
+import { GCP_SOURCES, gcpApiSource } from './gcp/index.js';
 import {
   dialSource, dnsSource, endpointSource, grpcHealthSource, healthzSource, http2AddressSource, http2HostSource, latencySource, milvusAnonymousSource,
   milvusAuthSource, milvusDefaultPasswordSource, milvusHealthSource, milvusVersionSource, sdkSessionSource, smokeSource, tcpSource, tlsNoSniSource,
@@ -41,6 +41,7 @@ export const SOURCES: { readonly [K in SourceKey]: SourceDef<K> } = {
   dial: dialSource,
   sdkSession: sdkSessionSource,
   'k8s.cluster': clusterSource,
+  gcpApi: gcpApiSource,
 };
 
 export const SOURCE_KEYS = Object.keys(SOURCES) as SourceKey[];

@@ -13,6 +13,7 @@ import type { SelectionFact } from './selection.js';
 import type { SdkWorker } from '../probes/sdk-worker.js';
 import type { AwsValues } from './aws/values.js';
 import type { GcpValues } from './gcp/values.js';
+import type { ComputeApi } from './gcp/compute.js';
 
 export type { AwsValues, GcpValues };
 
@@ -83,6 +84,8 @@ export interface InternalValues {
   readonly dial: { readonly address: string };
   readonly sdkSession: SdkWorker;
   readonly 'k8s.cluster': ClusterHandle;
+  /** The Compute client's thread, for the project and credentials gcp.access settled. */
+  readonly gcpApi: ComputeApi;
 }
 
 export interface TopValues {

@@ -42,7 +42,7 @@ export const ROUTING_FAULTS: readonly K8sFault[] = [
     provider: 'gcp',
     description: 'cloud.google.com/app-protocols is keyed by the port number ({"19530":"HTTP2"}) instead of its name: GKE ignores it, the backend service speaks HTTP/1.1, backends stay HEALTHY and clients get 502.',
     reproduces: 'app-protocols-key',
-    expectFail: ['gcp.service.app-protocols', 'http2.grpc'],
+    expectFail: ['gcp.service.app-protocols', 'gcp.backend-service.protocol', 'http2.grpc'],
     dataPath: { frontToBackend: 'http1' },
     apply(world) {
       annotations(service(world))['cloud.google.com/app-protocols'] = '{"19530":"HTTP2"}';
@@ -53,7 +53,7 @@ export const ROUTING_FAULTS: readonly K8sFault[] = [
     provider: 'gcp',
     description: 'A leftover service.alpha.kubernetes.io/app-protocols ({"milvus":"HTTPS"}) sits beside the cloud.google.com/ key and wins over it: the backend service speaks HTTPS (HTTP/1.1), not HTTP2.',
     reproduces: 'app-protocols-value',
-    expectFail: ['gcp.service.app-protocols'],
+    expectFail: ['gcp.service.app-protocols', 'gcp.backend-service.protocol'],
     apply(world) {
       annotations(service(world))['service.alpha.kubernetes.io/app-protocols'] = '{"milvus":"HTTPS"}';
     },
@@ -63,7 +63,7 @@ export const ROUTING_FAULTS: readonly K8sFault[] = [
     provider: 'gcp',
     description: 'The Service lacks cloud.google.com/neg {"ingress": true}, so no NEG exists (no cloud.google.com/neg-status) and a ClusterIP Service cannot back a GKE Ingress.',
     reproduces: 'neg-off',
-    expectFail: ['gcp.service.neg'],
+    expectFail: ['gcp.service.neg', 'gcp.neg.endpoints'],
     apply(world) {
       const a = annotations(service(world));
       delete a['cloud.google.com/neg'];
@@ -82,7 +82,7 @@ export const ROUTING_FAULTS: readonly K8sFault[] = [
     provider: 'gcp',
     description: 'The BackendConfig health check probes port 19530 (TLS/gRPC) with plain HTTP instead of 9091 /healthz.',
     reproduces: 'health-check',
-    expectFail: ['gcp.backendconfig.health-check'],
+    expectFail: ['gcp.backendconfig.health-check', 'gcp.health-check.config', 'gcp.neg.health'],
     apply(world) {
       const bc = find(world, 'BackendConfig', world.ids.backendConfig);
       rec(rec(bc.spec, 'BackendConfig spec').healthCheck, 'healthCheck').port = 19530;
@@ -93,7 +93,7 @@ export const ROUTING_FAULTS: readonly K8sFault[] = [
     provider: 'gcp',
     description: 'cloud.google.com/backend-config is on the Ingress instead of the Service: GKE ignores it there and uses the default health check (HTTP2 on the serving port, path /).',
     reproduces: 'backendconfig-ref',
-    expectFail: ['gcp.service.backend-config'],
+    expectFail: ['gcp.service.backend-config', 'gcp.backend-service.timeout', 'gcp.health-check.config', 'gcp.neg.health'],
     apply(world) {
       const svcAnn = annotations(service(world));
       const value = svcAnn['cloud.google.com/backend-config'];
@@ -106,7 +106,7 @@ export const ROUTING_FAULTS: readonly K8sFault[] = [
     provider: 'gcp',
     description: 'The Service names a BackendConfig that does not exist in its namespace (never applied, or applied to another namespace as the guide\'s `namespace: default` does).',
     reproduces: 'backendconfig-ref',
-    expectFail: ['gcp.service.backend-config'],
+    expectFail: ['gcp.service.backend-config', 'gcp.backend-service.timeout', 'gcp.health-check.config', 'gcp.neg.health'],
     apply(world) {
       find(world, 'BackendConfig', world.ids.backendConfig);
       remove(world, 'BackendConfig', world.ids.backendConfig);

@@ -25,7 +25,7 @@ export const SERVING_FAULTS: readonly K8sFault[] = [
     provider: 'gcp',
     description: 'The TLS Secret holds an expired certificate, and the load balancer serves it.',
     reproduces: 'tls-secret',
-    expectFail: ['k8s.tls-secret', 'tls.validity'],
+    expectFail: ['k8s.tls-secret', 'tls.validity', 'gcp.ssl-certificate.expiry'],
     dataPath: { servedCert: 'expired' },
     apply(world) {
       const expired = world.tls.expiredCertPem;
@@ -40,7 +40,7 @@ export const SERVING_FAULTS: readonly K8sFault[] = [
     provider: 'gcp',
     description: 'The Ingress uses a Google-managed certificate (networking.gke.io/managed-certificates) that is stuck Provisioning: the domain is FailedNotVisible because its DNS does not point at the Ingress IP.',
     reproduces: 'managed-cert',
-    expectFail: ['gcp.managed-certificate'],
+    expectFail: ['gcp.managed-certificate', 'gcp.target-proxy.certificates'],
     // The host resolves elsewhere (a loopback address nothing listens on), as a record not yet moved.
     dataPath: { dnsAddress: '127.0.0.2' },
     apply(world) {

@@ -7,6 +7,7 @@ import type { LabWorld } from '../world.js';
 import { LabFaultError } from './fault-edits.js';
 import { ROUTING_FAULTS } from './faults-routing.js';
 import { SERVING_FAULTS } from './faults-serving.js';
+import { COMPUTE_FAULTS } from '../gcp/faults.js';
 import type { LabProvider } from './resources.js';
 
 export { LabFaultError };
@@ -20,6 +21,10 @@ export interface DataPathFlags {
   readonly frontToBackend?: 'http1';
   /** What the lab's DNS answers for the host, when it must not be the load balancer's address. */
   readonly dnsAddress?: string;
+  /** The LB answers every gRPC request with this status (GKE: 502 when no endpoint can take the call). */
+  readonly frontStatus?: 464 | 502;
+  /** The LB's host rule is for another name (GKE: the URL map has no rule for the host). */
+  readonly hostRule?: 'other';
 }
 
 export interface K8sFault {
@@ -32,12 +37,14 @@ export interface K8sFault {
    */
   readonly reproduces: string;
   readonly expectFail: readonly string[];
+  /** Checks that must warn (a fault whose finding is a warning exits 0). */
+  readonly expectWarn?: readonly string[];
   readonly dataPath?: DataPathFlags;
   readonly apply: (world: LabWorld) => void;
 }
 
 /** In the order `lab --list-faults` shows them. */
-export const K8S_FAULTS: readonly K8sFault[] = [...ROUTING_FAULTS, ...SERVING_FAULTS];
+export const K8S_FAULTS: readonly K8sFault[] = [...ROUTING_FAULTS, ...SERVING_FAULTS, ...COMPUTE_FAULTS];
 
 export function k8sFault(name: string): K8sFault | undefined {
   return K8S_FAULTS.find((f) => f.name === name);

@@ -1,0 +1,120 @@
+// The Compute reads with the real @google-cloud/compute client against the lab's Compute stand-in: the
+// healthy lab passes every check it feeds, every call a run makes is in the generated custom role, and
+// bad answers (garbage, 500s, silence, 403, no credentials) are `error`s that name the Compute method,
+// within the deadline.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
+import { startLab, type LabHandle } from '../../src/lab/lab.js';
+import { createLabWorld } from '../../src/lab/world.js';
+import { serveComputeApi, type ComputeMisbehaviour } from '../../src/lab/gcp/server.js';
+import { gather } from '../../src/gather/gather.js';
+import type { GatherOptions } from '../../src/sources/options.js';
+import type { SourceKey } from '../../src/sources/values.js';
+import { CATALOG } from '../../src/catalog.js';
+import { REPO, parseReport, runCli, verdictsOf } from './cli.js';
+
+const COMPUTE_CHECKS = CATALOG.filter((c) => c.area === 'gcp' && c.needs.some((n) => n.startsWith('gcp.'))).map((c) => c.id);
+
+let lab: LabHandle;
+beforeAll(async () => {
+  lab = await startLab({ provider: 'gcp' });
+}, 120_000);
+afterAll(async () => {
+  await lab?.stop();
+});
+
+describe('the Compute API through the real client', () => {
+  test('healthy lab: every Compute check passes, and every call it made is in fixtures/gcp/doctor-role.yaml', async () => {
+    const k = lab.kubernetes;
+    const g = lab.gcp;
+    if (!k || !g) throw new Error('the gcp lab started no Kubernetes or Compute stand-in');
+    const before = g.calls.length;
+    const run = await runCli(
+      ['--host', lab.host, '--address', lab.address, '--port', String(lab.port), '--ca', lab.caFile, '--dns-server', lab.dnsServer,
+        '--kubeconfig', k.kubeconfigPath, '-n', k.namespace, '--release', k.release, '--provider', 'gcp',
+        '--gcp-project', g.project, '--gcp-endpoint', g.endpoint, '--only', 'gcp', '--output', 'json'],
+      { env: { GOOGLE_OAUTH_ACCESS_TOKEN: g.token }, timeoutMs: 60_000 },
+    );
+    const report = parseReport(run);
+    const v = verdictsOf(report);
+    for (const id of COMPUTE_CHECKS) expect(v.get(id), id).toBe('pass');
+    expect(run.stdout + run.stderr).not.toContain(g.token);
+    const calls = g.calls.slice(before);
+    expect(new Set(calls.map((c) => c.method))).toEqual(new Set([
+      'globalForwardingRules.get', 'targetHttpsProxies.get', 'sslCertificates.get', 'urlMaps.get', 'backendServices.get',
+      'backendServices.getHealth', 'healthChecks.get', 'networkEndpointGroups.listNetworkEndpoints', 'firewalls.list',
+    ]));
+    const role = parse(readFileSync(path.join(REPO, 'fixtures', 'gcp', 'doctor-role.yaml'), 'utf8')) as { includedPermissions: string[] };
+    for (const c of calls) expect(role.includedPermissions, `${c.method} needs ${c.permission}`).toContain(c.permission);
+  }, 90_000);
+});
+
+describe('bad answers from the Compute endpoint', () => {
+  const world = () =>
+    createLabWorld({ provider: 'gcp', host: 'milvus.l7-lab.test', ingressAddress: '127.0.0.1', tls: { certPem: '', chainPem: '', keyPem: '' }, faults: [], backends: { milvus: '127.0.0.1:1', milvusTls: '127.0.0.1:2', healthz: '127.0.0.1:3' } });
+
+  function options(endpoint: string, token: string | null, project: string): GatherOptions {
+    return {
+      host: 'milvus.l7-lab.test', address: '127.0.0.1', port: 443, serverName: null, caFile: null, ca: null, credentials: null, healthzUrl: null, dnsServer: null,
+      provider: 'gcp', timeoutMs: 1500, latencySamples: 0, smoke: false, k8s: null, gcp: { project, endpoint, accessToken: token },
+    };
+  }
+  const NEEDS: SourceKey[] = ['gcp.access', 'gcp.forwardingRules'];
+
+  test.each([
+    ['garbage', 'GCP_BAD_ANSWER'],
+    ['error500', 'GCP_API_ERROR'],
+    ['silent', 'GCP_TIMEOUT'],
+  ] as const)('%s: error %s naming globalForwardingRules.list, within the deadline', async (misbehave: ComputeMisbehaviour, code) => {
+    const api = await serveComputeApi(world(), { misbehave });
+    try {
+      const started = Date.now();
+      const { facts } = await gather(options(api.url, api.token, api.project), NEEDS, new AbortController().signal);
+      const fr = facts.gcp?.forwardingRules;
+      expect(fr?.status).toBe('error');
+      if (fr?.status !== 'error') return;
+      expect(fr.error.code).toBe(code);
+      expect(fr.error.message).toContain('globalForwardingRules.list');
+      // The client loads in its thread first (bounded by twice the deadline), then the call's own deadline.
+      expect(Date.now() - started).toBeLessThan(1500 * 3 + 10_000);
+    } finally {
+      await api.stop();
+    }
+  }, 60_000);
+
+  test('403: error naming the permission; a wrong token: GCP_UNAUTHENTICATED', async () => {
+    const api = await serveComputeApi(world(), { forbidden: ['compute.globalForwardingRules.list'] });
+    try {
+      const denied = await gather(options(api.url, api.token, api.project), NEEDS, new AbortController().signal);
+      const fr = denied.facts.gcp?.forwardingRules;
+      expect(fr?.status === 'error' && fr.error.code).toBe('GCP_PERMISSION_DENIED');
+      expect(fr?.status === 'error' && fr.error.message).toContain('compute.globalForwardingRules.list');
+      const wrong = await gather(options(api.url, 'ya29.not-the-token', api.project), NEEDS, new AbortController().signal);
+      const w = wrong.facts.gcp?.forwardingRules;
+      expect(w?.status === 'error' && w.error.code).toBe('GCP_UNAUTHENTICATED');
+      expect(JSON.stringify(wrong.facts)).not.toContain('ya29.not-the-token');
+    } finally {
+      await api.stop();
+    }
+  }, 60_000);
+
+  test('no credentials: GCP_NO_CREDENTIALS at once, without asking the metadata server', async () => {
+    const saved = { ...process.env };
+    process.env.METADATA_SERVER_DETECTION = 'none';
+    process.env.GOOGLE_APPLICATION_CREDENTIALS = path.join(REPO, 'no-such-credentials.json');
+    process.env.CLOUDSDK_CONFIG = path.join(REPO, 'no-such-gcloud-dir');
+    try {
+      const started = Date.now();
+      const { facts } = await gather(options('http://127.0.0.1:9', null, 'p'), NEEDS, new AbortController().signal);
+      const a = facts.gcp?.access;
+      expect(a?.status === 'error' && a.error.code).toBe('GCP_NO_CREDENTIALS');
+      expect(a?.status === 'error' && a.error.message).toMatch(/^no Google credentials/);
+      expect(facts.gcp?.forwardingRules.status).toBe('skipped');
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      process.env = saved;
+    }
+  });
+});
