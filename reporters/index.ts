@@ -7,7 +7,7 @@ import { ReportWriteError } from '../src/io/atomic-write.js';
 import { JsonReporter } from './json.js';
 import { JUnitReporter } from './junit.js';
 import { guardStream, writeOut } from './output.js';
-import { PlainReporter } from './plain.js';
+import { PlainReporter, type Verbosity } from './plain.js';
 import { createRedactor, type Redact } from './redact.js';
 import { LazyTuiReporter } from './tui-lazy.js';
 import type { DoctorReporter, GatherStep, RunInfo } from './types.js';
@@ -39,6 +39,8 @@ export interface CreateReportersOptions {
   readonly color: boolean;
   /** Values that must never appear in any output (token, password, user:password). */
   readonly secrets?: readonly string[];
+  /** -q / -v for the plain output. */
+  readonly verbosity?: Verbosity;
 }
 
 function isTerminalStream(stream: NodeJS.WritableStream, isTTY: boolean): stream is NodeJS.WriteStream {
@@ -54,14 +56,25 @@ const STDOUT_REPORTERS: Readonly<Record<OutputFormat, StdoutFactory>> = {
     isTerminalStream(o.stdout, o.isTTY)
       ? new LazyTuiReporter({ stdout: o.stdout, stderr: isTerminalStream(o.stderr, true) ? o.stderr : undefined, color: o.color, secrets: o.secrets })
       : STDOUT_REPORTERS.plain(o),
-  plain: (o) => new PlainReporter({ out: o.stdout, color: o.color, secrets: o.secrets }),
+  plain: (o) => new PlainReporter({ out: o.stdout, color: o.color, secrets: o.secrets, verbosity: o.verbosity }),
   json: (o) => new JsonReporter({ out: o.stdout, secrets: o.secrets }),
 };
 
+/** `--json -` / `--junit -`: that report is what stdout carries. */
+const STDOUT = '-';
+
 export function createReporters(options: CreateReportersOptions): DoctorReporter[] {
-  const reporters = [STDOUT_REPORTERS[options.output](options)];
-  if (options.jsonFile !== undefined) reporters.push(new JsonReporter({ file: options.jsonFile, secrets: options.secrets }));
-  if (options.junitFile !== undefined) reporters.push(new JUnitReporter({ file: options.junitFile, secrets: options.secrets }));
+  const { secrets } = options;
+  const reporters: DoctorReporter[] = [];
+  if (options.jsonFile === STDOUT || options.junitFile === STDOUT) {
+    reporters.push(options.jsonFile === STDOUT ? new JsonReporter({ out: options.stdout, secrets }) : new JUnitReporter({ out: options.stdout, secrets }));
+    // The human-readable output moves to stderr so stdout stays one parseable document.
+    if (options.output !== 'json') reporters.push(new PlainReporter({ out: options.stderr, color: false, secrets, writesStdout: false, verbosity: options.verbosity }));
+  } else {
+    reporters.push(STDOUT_REPORTERS[options.output](options));
+  }
+  if (options.jsonFile !== undefined && options.jsonFile !== STDOUT) reporters.push(new JsonReporter({ file: options.jsonFile, secrets }));
+  if (options.junitFile !== undefined && options.junitFile !== STDOUT) reporters.push(new JUnitReporter({ file: options.junitFile, secrets }));
   return reporters;
 }
 

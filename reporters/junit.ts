@@ -3,6 +3,7 @@
 import type { Area, CheckResult, Report, Summary } from '../src/model.js';
 import { AREAS, summarize } from '../src/model.js';
 import { ReportWriteError, writeFileAtomic } from '../src/io/atomic-write.js';
+import { guardStream, writeOut } from './output.js';
 import { formatBlocked } from './presentation.js';
 import { createRedactor, redactCheck, type Redact } from './redact.js';
 import type { DoctorReporter } from './types.js';
@@ -161,24 +162,30 @@ export function toJUnitXml(report: Report, redact: Redact = (t) => t): string {
   return lines.join('\n') + '\n';
 }
 
-export interface JUnitReporterOptions {
-  readonly file: string;
-  readonly secrets?: readonly string[];
-}
+export type JUnitReporterOptions =
+  | { readonly file: string; readonly out?: undefined; readonly secrets?: readonly string[] }
+  /** `--junit -`: the XML is all that stdout carries. */
+  | { readonly out: NodeJS.WritableStream; readonly file?: undefined; readonly secrets?: readonly string[] };
 
 export class JUnitReporter implements DoctorReporter {
   readonly name = 'junit';
-  readonly writesStdout = false;
-  private readonly file: string;
+  readonly writesStdout: boolean;
+  private readonly file: string | undefined;
+  private readonly out: NodeJS.WritableStream | undefined;
   private readonly redact: Redact;
 
   constructor(options: JUnitReporterOptions) {
     this.file = options.file;
+    this.out = options.out;
+    this.writesStdout = options.out !== undefined;
     this.redact = createRedactor(options.secrets);
+    if (options.out) guardStream(options.out);
   }
 
   async onEnd(report: Report): Promise<void> {
     const xml = toJUnitXml(report, this.redact);
+    if (this.out) return writeOut(this.out, xml);
+    if (this.file === undefined) return;
     try {
       await writeFileAtomic(this.file, xml);
     } catch (cause) {

@@ -27,11 +27,19 @@ export interface PlainReporterOptions {
   /** Decided by the caller (detectColor): a TTY with NO_COLOR unset, or FORCE_COLOR. */
   readonly color?: boolean;
   readonly secrets?: readonly string[];
-  /** Print one line per gather step. Default true. */
+  /**
+   * quiet: failures, warnings, errors and the summary; normal: one line per check, blocked and
+   * not-applicable checks folded, no timings (two runs of one deployment print the same bytes); verbose:
+   * every check with its time and observed value, one line per gather step. Default normal.
+   */
+  readonly verbosity?: Verbosity;
+  /** Print one line per gather step. Default: only when verbose. */
   readonly gatherLines?: boolean;
   /** Whether `out` is the process's stdout (the registry knows). Default true. */
   readonly writesStdout?: boolean;
 }
+
+export type Verbosity = 'quiet' | 'normal' | 'verbose';
 
 const INDENT = ' '.repeat(TAG_WIDTH + 1);
 const LABEL_WIDTH = 10;
@@ -57,14 +65,41 @@ export function detailLines(c: CheckResult): string[] {
     lines.push(`${INDENT}fix:`);
     for (const l of c.fix.replace(/\s+$/, '').split(/\r?\n/)) lines.push(`${INDENT}  ${l}`);
   }
-  field('docs', c.docs);
+  // The anchor is for a browser; `explain` works where the report is read (a terminal, a CI log).
+  field('docs', c.docs ? `${c.docs}  (or: milvus-l7-doctor explain ${c.id})` : undefined);
   return lines;
 }
 
-export function checkLine(c: CheckResult, paint: Paint = (_s, t) => t): string {
+export function checkLine(c: CheckResult, paint: Paint = (_s, t) => t, withTime = true): string {
   const tag = paint(VERDICT_STYLE[c.verdict], VERDICT_TAG[c.verdict].padEnd(TAG_WIDTH));
   const skipped = c.verdict === 'skip' && c.reason ? `  skipped: ${c.reason}` : '';
-  return `${tag} ${paint('bold', c.id)}  ${c.title}  ${paint('dim', `(${formatDuration(c.durationMs)})`)}${skipped}`;
+  const time = withTime ? `  ${paint('dim', `(${formatDuration(c.durationMs)})`)}` : '';
+  return `${tag} ${paint('bold', c.id)}  ${c.title}${time}${skipped}`;
+}
+
+/** `BLOCKED grpc.health — by tcp.connect`: the reason is the prerequisite's own line. */
+export function blockedLine(c: CheckResult, paint: Paint = (_s, t) => t): string {
+  const tag = paint(VERDICT_STYLE.blocked, VERDICT_TAG.blocked.padEnd(TAG_WIDTH));
+  return `${tag} ${paint('bold', c.id)} — ${c.blockedBy ? `by ${c.blockedBy}` : (c.reason ?? 'a prerequisite did not pass')}`;
+}
+
+/** `gcp: 16, aws: 2`: which checks a folded line stands for, short enough for one line. */
+function byArea(checks: readonly CheckResult[]): string {
+  const counts = new Map<string, number>();
+  for (const c of checks) counts.set(c.area, (counts.get(c.area) ?? 0) + 1);
+  return [...counts].map(([area, n]) => `${area}: ${n}`).join(', ');
+}
+
+/** Groups in first-seen order, so the output order follows the catalogue. */
+function groupBy<T>(items: readonly T[], key: (t: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    const g = groups.get(k);
+    if (g) g.push(it);
+    else groups.set(k, [it]);
+  }
+  return [...groups.values()];
 }
 
 export function formatTarget(target: RunInfo['target']): string {
@@ -82,6 +117,9 @@ export class PlainReporter implements DoctorReporter {
   private readonly redact: Redact;
   private readonly clean: Redact;
   private readonly gatherLines: boolean;
+  private readonly verbosity: Verbosity;
+  private errors: CheckResult[] = [];
+  private skips: CheckResult[] = [];
   private labels = new Map<string, string>();
   private keyWidth = 0;
   private printed = new Set<string>();
@@ -98,7 +136,8 @@ export class PlainReporter implements DoctorReporter {
     this.paint = createPaint(options.color ?? false);
     this.redact = createRedactor(options.secrets);
     this.clean = (text) => sanitizeForTerminal(this.redact(text));
-    this.gatherLines = options.gatherLines ?? true;
+    this.verbosity = options.verbosity ?? 'normal';
+    this.gatherLines = options.gatherLines ?? this.verbosity === 'verbose';
     guardStream(this.out);
   }
 
@@ -111,7 +150,11 @@ export class PlainReporter implements DoctorReporter {
   }
 
   onRunStart(info: RunInfo): void {
-    this.write([`milvus-l7-doctor: checking ${formatTarget(redactDeep(info.target, this.clean))} (${info.checkCount} checks)`]);
+    const target = formatTarget(redactDeep(info.target, this.clean));
+    const what = info.replay
+      ? `replaying ${this.clean(info.replay.file)} (facts gathered ${info.replay.gatheredAt}, not now): ${target}`
+      : `checking ${target}`;
+    if (this.verbosity !== 'quiet') this.write([`milvus-l7-doctor: ${what} (${info.checkCount} checks)`]);
     this.order = info.checkIds ?? [];
     this.ordered = new Set(this.order);
   }
@@ -151,8 +194,47 @@ export class PlainReporter implements DoctorReporter {
 
   private linesFor(raw: CheckResult): string[] {
     const c = redactCheck(raw, this.clean);
-    const lines = [checkLine(c, this.paint)];
+    const verbose = this.verbosity === 'verbose';
+    const quiet = this.verbosity === 'quiet';
+    if (!verbose) {
+      // Held for the end: identical errors are one block, not-applicable checks one line per reason.
+      if (c.verdict === 'error') return this.errors.push(c), [];
+      if (c.verdict === 'skip') return quiet ? [] : (this.skips.push(c), []);
+      if (c.verdict === 'blocked') return quiet ? [] : [blockedLine(c, this.paint)];
+      if (c.verdict === 'pass') return quiet ? [] : [checkLine(c, this.paint, false)];
+    }
+    const lines = [checkLine(c, this.paint, verbose)];
     if (needsDetail(c.verdict)) lines.push(...detailLines(c).map((l) => this.paint('dim', l)));
+    else if (verbose && c.verdict === 'pass' && c.observed) lines.push(this.paint('dim', `${INDENT}${'observed:'.padEnd(LABEL_WIDTH)}${c.observed.split(/\r?\n/).join(' ')}`));
+    return lines;
+  }
+
+  private heldLines(): string[] {
+    const lines: string[] = [];
+    for (const group of groupBy(this.errors, (c) => `${c.observed ?? c.reason ?? ''}\n${c.hint ?? ''}`)) {
+      const [first] = group;
+      if (!first) continue;
+      if (group.length === 1) {
+        lines.push(checkLine(first, this.paint, false), ...detailLines(first).map((l) => this.paint('dim', l)));
+        continue;
+      }
+      const tag = this.paint(VERDICT_STYLE.error, VERDICT_TAG.error.padEnd(TAG_WIDTH));
+      lines.push(`${tag} ${group.length} checks could not run: ${first.observed ?? first.reason ?? 'no reason given'}`);
+      if (first.hint) lines.push(this.paint('dim', `${INDENT}${'hint:'.padEnd(LABEL_WIDTH)}${first.hint}`));
+      lines.push(this.paint('dim', `${INDENT}${'checks:'.padEnd(LABEL_WIDTH)}${group.map((c) => c.id).join(', ')}`));
+    }
+    for (const group of groupBy(this.skips, (c) => c.reason ?? '')) {
+      const [first] = group;
+      if (!first) continue;
+      if (group.length === 1) {
+        lines.push(checkLine(first, this.paint, false));
+        continue;
+      }
+      const tag = this.paint(VERDICT_STYLE.skip, VERDICT_TAG.skip.padEnd(TAG_WIDTH));
+      lines.push(`${tag} ${group.length} checks not applicable (${byArea(group)}): ${first.reason ?? 'not applicable'}`);
+    }
+    this.errors = [];
+    this.skips = [];
     return lines;
   }
 
@@ -161,6 +243,7 @@ export class PlainReporter implements DoctorReporter {
     // Checks the engine only reported at the end are still printed, once.
     const late = report.checks.filter((c) => !this.printed.has(c.id));
     for (const c of late) this.write(this.linesFor(c));
+    this.write(this.heldLines());
     const checks = report.checks.length > 0 ? report.checks : this.seen;
     const summary = report.checks.length > 0 ? report.summary : summarize(this.seen);
     this.write([

@@ -14,6 +14,8 @@ export interface RunInfo {
   readonly checkCount: number;
   /** The selected checks in catalogue order (DNS → TCP → TLS → … → cloud), for reporters that print in order. */
   readonly checkIds?: readonly string[];
+  /** --from-snapshot: the facts are from this file, gathered then, not now. */
+  readonly replay?: { readonly file: string; readonly gatheredAt: string };
 }
 
 export interface DoctorReporter {

@@ -49,6 +49,8 @@ export interface RawCheckOptions {
   failDays?: string;
   maxLatency?: string;
   latencySamples?: string;
+  verbose?: boolean;
+  quiet?: boolean;
 }
 
 export interface RunConfig {
@@ -64,6 +66,7 @@ export interface RunConfig {
   readonly warnDays: number;
   readonly failDays: number;
   readonly maxLatencyMs: number | null;
+  readonly verbosity: 'quiet' | 'normal' | 'verbose';
   /** Values that must never be printed: the token and the password. */
   readonly secrets: readonly string[];
 }
@@ -104,6 +107,7 @@ export function resolveRunConfig(o: RawCheckOptions, env: NodeJS.ProcessEnv, std
   if (selected.length === 0) throw new UsageError('--only/--skip leave no check to run');
 
   const output = oneOf('--output', o.output, ['tui', 'plain', 'json'] as const, stdoutIsTTY ? 'tui' : 'plain');
+  if (o.verbose && o.quiet) throw new UsageError('-v/--verbose and -q/--quiet exclude each other');
   return {
     gather: {
       host,
@@ -153,6 +157,7 @@ export function resolveRunConfig(o: RawCheckOptions, env: NodeJS.ProcessEnv, std
     warnDays,
     failDays,
     maxLatencyMs,
+    verbosity: o.verbose ? 'verbose' : o.quiet ? 'quiet' : 'normal',
     // user:password too: the SDK sends it base64-encoded as one string, and servers echo it back.
     secrets: [token, password, username && password ? `${username}:${password}` : undefined, env.GOOGLE_OAUTH_ACCESS_TOKEN].filter((s): s is string => typeof s === 'string' && s.length > 0),
   };

@@ -7,7 +7,7 @@ import type { Io } from './run-check.js';
 import { UsageError } from '../errors.js';
 
 export interface RawLabOptions extends Pick<RawCheckOptions,
-  'timeout' | 'only' | 'skip' | 'output' | 'json' | 'junit' | 'snapshot' | 'failOn' | 'smoke' | 'warnDays' | 'failDays' | 'maxLatency' | 'latencySamples'> {
+  'timeout' | 'only' | 'skip' | 'output' | 'json' | 'junit' | 'snapshot' | 'failOn' | 'smoke' | 'warnDays' | 'failDays' | 'maxLatency' | 'latencySamples' | 'verbose' | 'quiet'> {
   fault?: string[];
   listFaults?: boolean;
   keep?: boolean;

@@ -13,6 +13,8 @@ import type { RawLabOptions } from './lab.js';
 import { VERSION } from './version.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+/** Repeatable and comma separated, as --only is: `--fault a,b` is `--fault a --fault b`. */
+const collectList = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 
 function addReportOptions(cmd: Command): Command {
   return cmd
@@ -20,15 +22,17 @@ function addReportOptions(cmd: Command): Command {
     .option('--only <ids...>', 'run only these checks: ids, areas or prefixes like tls.* (repeatable, comma separated)', collect)
     .option('--skip <ids...>', 'do not run these checks (same forms as --only)', collect)
     .option('--output <format>', 'tui | plain | json (default: tui on a terminal, plain otherwise)')
-    .option('--json <file>', 'also write the JSON report to a file')
-    .option('--junit <file>', 'also write a JUnit XML report to a file')
+    .option('--json <file>', 'also write the JSON report to a file (- for stdout)')
+    .option('--junit <file>', 'also write a JUnit XML report to a file (- for stdout; the rest goes to stderr)')
     .option('--snapshot <file>', 'save the gathered facts (no secrets) to judge again later')
     .option('--fail-on <level>', 'fail | warn | never: what makes the exit code 1 (fail)')
     .option('--smoke', 'also create, write, search and drop a temporary collection through the load balancer')
     .option('--warn-days <n>', 'warn when a certificate expires within n days (30)')
     .option('--fail-days <n>', 'fail when a certificate expires within n days (7)')
     .option('--max-latency <duration>', 'fail when the p95 of GetVersion through the load balancer is above this')
-    .option('--latency-samples <n>', 'GetVersion calls measured for latency (20)');
+    .option('--latency-samples <n>', 'GetVersion calls measured for latency (20)')
+    .option('-v, --verbose', 'plain output: every check with its time and observed value, and each gather step')
+    .option('-q, --quiet', 'plain output: failures, warnings and errors, then the summary');
 }
 
 function addTargetOptions(cmd: Command): Command {
@@ -82,6 +86,9 @@ function buildProgram(io: Io, signal: AbortSignal, setCode: (code: number) => vo
   addReportOptions(addTargetOptions(check)).allowExcessArguments(true).action(async (opts: RawCheckOptions, cmd: Command) => {
     const stray = cmd.args[0];
     if (stray !== undefined) throw await strayWord(stray, program);
+    const { checkReplayOptions, checkReportPaths } = await import('./report-paths.js');
+    checkReplayOptions({ ...opts });
+    checkReportPaths(opts);
     const { resolveRunConfig } = await import('./config.js');
     const config = resolveRunConfig(opts, io.env, io.stdout.isTTY === true);
     const { preflight } = await import('./preflight.js');
@@ -93,11 +100,13 @@ function buildProgram(io: Io, signal: AbortSignal, setCode: (code: number) => vo
 
   const lab = configure(new Command('lab'))
     .description('start the local lab (TLS front, Milvus, /healthz, DNS, Kubernetes API) and check it')
-    .option('--fault <name>', 'inject a fault (repeatable); see --list-faults', collect)
+    .option('--fault <names>', 'inject faults (repeatable, comma separated); see --list-faults', collectList)
     .option('--list-faults', 'list the faults and what each reproduces')
     .option('--keep', 'keep the lab running after the check, and print how to reach it')
     .addOption(new Option('--provider <provider>', 'aws | gcp: which flavour the lab serves (default aws, or the flavour of a --fault)'));
   addReportOptions(lab).action(async (opts: RawLabOptions) => {
+    const { checkReportPaths } = await import('./report-paths.js');
+    checkReportPaths(opts);
     const { runLab } = await import('./lab.js');
     setCode(await runLab(opts, io, signal));
   });

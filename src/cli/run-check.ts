@@ -73,6 +73,7 @@ export async function runCheck(config: RunConfig, io: Io, signal: AbortSignal, e
       isTTY: io.stdout.isTTY === true,
       color: detectColor(io.stdout, io.env),
       secrets: config.secrets,
+      verbosity: config.verbosity,
     }),
     { stderr: io.stderr, secrets: config.secrets },
   );
@@ -132,7 +133,13 @@ async function judgeAndReport(
 
   const target = { ...targetOf(facts), ...extraTarget };
   const byCatalogue = byReportOrder;
-  reporters.onRunStart?.({ target, startedAt: startedAt.toISOString(), checkCount: config.selected.length, checkIds: [...config.selected].sort(byCatalogue) });
+  reporters.onRunStart?.({
+    target,
+    startedAt: startedAt.toISOString(),
+    checkCount: config.selected.length,
+    checkIds: [...config.selected].sort(byCatalogue),
+    ...(config.fromSnapshot ? { replay: { file: config.fromSnapshot, gatheredAt: facts.gatheredAt } } : {}),
+  });
   const options = judgeOptions(config, config.fromSnapshot ? facts.gatheredAt : new Date().toISOString());
   const engine = await engineReady;
   const run: SuiteRun = engine instanceof Error

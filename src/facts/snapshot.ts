@@ -50,7 +50,9 @@ export function loadSnapshot(file: string): Facts {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`--from-snapshot ${file}: not JSON (${err instanceof Error ? err.message : String(err)})`);
+    // Not the parser's message: on Node 20 it quotes the bytes it choked on, which may be anything.
+    const at = err instanceof Error ? /position (\d+)/.exec(err.message)?.[1] : undefined;
+    throw new UsageError(`--from-snapshot ${file}: not JSON${at !== undefined ? ` (invalid at byte ${at})` : ''}; give a file written by --snapshot`);
   }
   const version = typeof json === 'object' && json !== null && 'schema' in json ? (json as { schema: unknown }).schema : undefined;
   if (version === 1) throw new UsageError(`--from-snapshot ${file}: written by an older milvus-l7-doctor (snapshot schema 1); gather it again`);

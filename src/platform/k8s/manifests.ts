@@ -4,7 +4,7 @@
 // `skipped` with OFFLINE_REASON, unless the files carry it (a kubectl dump can hold pods and events).
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { isCollection, parseAllDocuments, visit, type Document } from 'yaml';
 import { UsageError } from '../../errors.js';
 import { arr, isRecord, type RawObject } from './objects.js';
 
@@ -17,12 +17,19 @@ export interface ManifestObject {
 
 /** Parses one YAML/JSON text; invalid YAML is a UsageError naming the file and line. */
 export function parseManifestText(text: string, file: string): RawObject[] {
-  const docs = parseAllDocuments(text);
+  // Random bytes often parse as YAML scalars; whatever they parse to, they hold no objects.
+  if (/[\u0000\uFFFD]/.test(text)) throw noObjects(file, 'not text');
+  // logLevel 'error': the library's warnings (e.g. about stringified keys) would reach stderr as Node
+  // process warnings; what matters in them is reported as a usage error instead.
+  const docs = parseAllDocuments(text, { logLevel: 'error' });
   // An empty stream (no documents at all) is not an array.
   if (!Array.isArray(docs)) return [];
   const out: RawObject[] = [];
   for (const doc of docs) {
     const err = doc.errors[0];
+    // Unquoted `{{ … }}` is a syntax error or a map used as a key; quoted, or inside a block scalar (a
+    // ConfigMap holding Prometheus rules), it is data and passes.
+    if (err || hasCollectionKey(doc)) unrenderedTemplate(text, file);
     if (err) {
       const pos = err.linePos?.[0];
       const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
@@ -33,6 +40,38 @@ export function parseManifestText(text: string, file: string): RawObject[] {
     flatten(value, out);
   }
   return out;
+}
+
+function hasCollectionKey(doc: Document.Parsed): boolean {
+  let found = false;
+  visit(doc, {
+    Pair(_, pair) {
+      if (isCollection(pair.key)) {
+        found = true;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+function noObjects(file: string, why?: string): UsageError {
+  return new UsageError(`no Kubernetes objects in ${file}${why ? ` (${why})` : ''}`, 'MANIFEST_NOT_FOUND');
+}
+
+/** A chart's source instead of its output: `{{ … }}` outside comments, named by file and line. */
+function unrenderedTemplate(text: string, file: string): void {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    if (/^\s*#/.test(line)) continue;
+    const at = line.indexOf('{{');
+    if (at >= 0 && line.indexOf('}}', at) > at) {
+      const snippet = line.slice(at, line.indexOf('}}', at) + 2);
+      throw new UsageError(`${file}:${i + 1}: unrendered template text ${snippet}: give the output of helm template (or kubectl get -o yaml), not the chart's source`, 'MANIFEST_INVALID_YAML');
+    }
+  }
 }
 
 function flatten(value: unknown, out: RawObject[]): void {
@@ -77,7 +116,9 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 export async function readManifests(path: string, stdin: NodeJS.ReadableStream = process.stdin): Promise<{ objects: ManifestObject[]; files: string[] }> {
   if (path === '-') {
     const text = await readAll(stdin);
-    return { objects: parseManifestText(text, '<stdin>').map((object) => ({ object, file: '<stdin>' })), files: ['<stdin>'] };
+    const objects = parseManifestText(text, '<stdin>');
+    if (objects.length === 0) throw noObjects('<stdin>');
+    return { objects: objects.map((object) => ({ object, file: '<stdin>' })), files: ['<stdin>'] };
   }
   const files = await listFiles(path);
   if (files.length === 0) throw new UsageError(`--manifests ${path}: no .yaml, .yml or .json files`, 'MANIFEST_NOT_FOUND');
@@ -87,6 +128,7 @@ export async function readManifests(path: string, stdin: NodeJS.ReadableStream =
     const shown = f === path ? f : join(path, relative(path, f));
     for (const object of parseManifestText(text, shown)) objects.push({ object, file: shown });
   }
+  if (objects.length === 0) throw noObjects(path);
   return { objects, files };
 }
 
