@@ -16,8 +16,15 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 /** Repeatable and comma separated, as --only is: `--fault a,b` is `--fault a --fault b`. */
 const collectList = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 
+/** `--dns-server` → MILVUS_L7_DOCTOR_DNS_SERVER: every option of check and lab has one. */
+export function envName(long: string): string {
+  return `MILVUS_L7_DOCTOR_${long.replace(/^--/, '').replace(/-/g, '_').toUpperCase()}`;
+}
+
+
 function addReportOptions(cmd: Command): Command {
   return cmd
+    .option('--config <file>', 'read options from a YAML file (keys are option names: host: milvus.example.com); flags and MILVUS_L7_DOCTOR_* variables win')
     .option('--timeout <duration>', 'deadline of each probe (5s)')
     .option('--only <ids...>', 'run only these checks: ids, areas or prefixes like tls.* (repeatable, comma separated)', collect)
     .option('--skip <ids...>', 'do not run these checks (same forms as --only)', collect)
@@ -111,6 +118,15 @@ function buildProgram(io: Io, signal: AbortSignal, setCode: (code: number) => vo
     setCode(await runLab(opts, io, signal));
   });
   program.addCommand(lab);
+  // Flags win over MILVUS_L7_DOCTOR_* variables, variables over the --config file.
+  program.hook('preAction', async (_program, action) => {
+    if (action.name() !== 'check' && action.name() !== 'lab') return;
+    const fromEnv = action.options.some((o) => o.long !== undefined && io.env[envName(o.long)] !== undefined);
+    if (!fromEnv && action.getOptionValue('config') === undefined && io.env[envName('--config')] === undefined) return;
+    const { applyEnvironment, readConfigFile } = await import('./config-file.js');
+    applyEnvironment(action, io.env, envName);
+    await readConfigFile(action);
+  });
 
   const explainCmd = configure(new Command('explain'));
   program.addCommand(explainCmd);
@@ -124,7 +140,44 @@ function buildProgram(io: Io, signal: AbortSignal, setCode: (code: number) => vo
       else io.stdout.write(explain(id));
       setCode(EXIT.ok);
     });
+  const completion = configure(new Command('completion'))
+    .description('print a shell completion script: eval "$(milvus-l7-doctor completion bash)"')
+    .argument('<shell>', 'bash | zsh | fish')
+    .action(async (shell: string) => {
+      const { completionScript } = await import('./completion.js');
+      io.stdout.write(completionScript(shell, program));
+      setCode(EXIT.ok);
+    });
+  program.addCommand(completion);
+
+  program.addHelpText('after', () => topLevelHelp(check));
   return program;
+}
+
+/** `milvus-l7-doctor --help`: most people run the default command, so its options are here too. */
+function topLevelHelp(check: Command): string {
+  const help = check.createHelp();
+  const options = help.visibleOptions(check).filter((o) => o.long !== '--help');
+  const width = Math.max(...options.map((o) => help.optionTerm(o).length));
+  // Without the "(env: …)" suffix commander adds: the variables are explained once, below.
+  const describe = (d: string) => d.replace(/ \(env: [^)]*\)$/, '');
+  return [
+    '',
+    'Check options (the default command; `milvus-l7-doctor check --help` says the same):',
+    ...options.map((o) => `  ${help.optionTerm(o).padEnd(width)}  ${describe(o.description)}`),
+    '',
+    'Examples:',
+    '  milvus-l7-doctor -n milvus --release milvus            # find the Ingress and load balancer from the cluster, check end to end',
+    '  milvus-l7-doctor --host milvus.example.com --address 203.0.113.10 --only tls,alpn --junit out/junit.xml',
+    '  helm template milvus milvus/milvus -f values.yaml | milvus-l7-doctor --manifests - --host milvus.example.com',
+    '',
+    'Every option can also come from a MILVUS_L7_DOCTOR_* variable (--dns-server: MILVUS_L7_DOCTOR_DNS_SERVER)',
+    'or a --config YAML file; flags win over variables, variables over the file.',
+    '',
+    'Exit codes: 0 nothing failed (warnings allowed unless --fail-on warn), 1 a check failed,',
+    '            2 usage or input error, 3 could not complete (interrupted, or checks errored and none failed).',
+    '',
+  ].join('\n');
 }
 
 /** A word where the default command takes none: a mistyped command when it comes first. */
