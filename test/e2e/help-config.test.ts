@@ -116,3 +116,18 @@ describe('--config FILE and MILVUS_L7_DOCTOR_* variables', () => {
     expectOneLine(await runCli(['--config', path.join(dir, 'nope.yaml')]), /--config .*nope\.yaml: cannot read the file \(ENOENT\)/);
   });
 });
+
+describe('docs links', () => {
+  test('every check links to the anchor its docs/checks.md heading renders to, with explain beside it', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { REPO } = await import('./cli.js');
+    const { CATALOG } = await import('../../src/catalog.js');
+    const { docsAnchor } = await import('../../src/checks/docs-link.js');
+    const markdown = readFileSync(path.join(REPO, 'docs', 'checks.md'), 'utf8');
+    // GitHub's rule, written out independently: lower case, drop punctuation but - and _, spaces → -.
+    const rendered = new Set([...markdown.matchAll(/^#+ (.+)$/gm)].map((m) => (m[1] ?? '').toLowerCase().replace(/[^a-z0-9 _-]/g, '').replace(/ /g, '-')));
+    for (const c of CATALOG) expect(rendered, c.id).toContain(docsAnchor(c.id).split('#')[1]);
+    const run = await runCli(['--host', 'milvus.example.com', '--address', '127.0.0.1', '--port', '1', '--only', 'tcp', '--output', 'plain']);
+    expect(run.stdout).toContain('        docs:     docs/checks.md#tcpconnect  (or: milvus-l7-doctor explain tcp.connect)');
+  });
+});

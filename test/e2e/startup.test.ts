@@ -140,7 +140,7 @@ describe('help and explain load only commander and the catalogue', () => {
     const run = await runRecorded(['explain', 'tls.chain']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^tls\.chain {2}\[tls, /);
-    expect(run.stdout).toMatch(/docs: docs\/checks\.md#tls-chain/);
+    expect(run.stdout).toMatch(/docs: docs\/checks\.md#tlschain/);
     expect(heavyIn(run.modules)).toEqual([]);
   });
 
