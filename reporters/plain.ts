@@ -70,10 +70,10 @@ export function detailLines(c: CheckResult): string[] {
   return lines;
 }
 
-export function checkLine(c: CheckResult, paint: Paint = (_s, t) => t, withTime = true): string {
+export function checkLine(c: CheckResult, paint: Paint = (_s, t) => t, withTime = true, ms: number = c.durationMs): string {
   const tag = paint(VERDICT_STYLE[c.verdict], VERDICT_TAG[c.verdict].padEnd(TAG_WIDTH));
   const skipped = c.verdict === 'skip' && c.reason ? `  skipped: ${c.reason}` : '';
-  const time = withTime ? `  ${paint('dim', `(${formatDuration(c.durationMs)})`)}` : '';
+  const time = withTime ? `  ${paint('dim', `(${formatDuration(ms)})`)}` : '';
   return `${tag} ${paint('bold', c.id)}  ${c.title}${time}${skipped}`;
 }
 
@@ -118,6 +118,7 @@ export class PlainReporter implements DoctorReporter {
   private readonly clean: Redact;
   private readonly gatherLines: boolean;
   private readonly verbosity: Verbosity;
+  private factsMs: Readonly<Record<string, number>> = {};
   private errors: CheckResult[] = [];
   private skips: CheckResult[] = [];
   private labels = new Map<string, string>();
@@ -156,6 +157,7 @@ export class PlainReporter implements DoctorReporter {
       : `checking ${target}`;
     if (this.verbosity !== 'quiet') this.write([`milvus-l7-doctor: ${what} (${info.checkCount} checks)`]);
     this.order = info.checkIds ?? [];
+    this.factsMs = info.factsMs ?? {};
     this.ordered = new Set(this.order);
   }
 
@@ -203,7 +205,7 @@ export class PlainReporter implements DoctorReporter {
       if (c.verdict === 'blocked') return quiet ? [] : [blockedLine(c, this.paint)];
       if (c.verdict === 'pass') return quiet ? [] : [checkLine(c, this.paint, false)];
     }
-    const lines = [checkLine(c, this.paint, verbose)];
+    const lines = [checkLine(c, this.paint, verbose, this.factsMs[c.id] ?? c.durationMs)];
     if (needsDetail(c.verdict)) lines.push(...detailLines(c).map((l) => this.paint('dim', l)));
     else if (verbose && c.verdict === 'pass' && c.observed) lines.push(this.paint('dim', `${INDENT}${'observed:'.padEnd(LABEL_WIDTH)}${c.observed.split(/\r?\n/).join(' ')}`));
     return lines;

@@ -14,6 +14,11 @@ export interface RunInfo {
   readonly checkCount: number;
   /** The selected checks in catalogue order (DNS → TCP → TLS → … → cloud), for reporters that print in order. */
   readonly checkIds?: readonly string[];
+  /**
+   * Per check, how long gathering its facts took (the slowest source it needs): the time a person wants
+   * to see; judging takes about nothing. Absent for a replay.
+   */
+  readonly factsMs?: Readonly<Record<string, number>>;
   /** --from-snapshot: the facts are from this file, gathered then, not now. */
   readonly replay?: { readonly file: string; readonly gatheredAt: string };
 }

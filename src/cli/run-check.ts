@@ -42,6 +42,17 @@ function failingNow(facts: Facts, options: JudgeOptions, selected: ReadonlySet<s
     .map((c) => c.id);
 }
 
+/** Per check, the slowest gather step among the sources it needs. */
+function factsTimes(selected: readonly string[], stepMs: ReadonlyMap<string, number>): Record<string, number> {
+  const ids = new Set(selected);
+  const out: Record<string, number> = {};
+  for (const c of CATALOG) {
+    if (!ids.has(c.id)) continue;
+    out[c.id] = Math.max(0, ...c.needs.map((k) => stepMs.get(k) ?? 0));
+  }
+  return out;
+}
+
 function selectedAreas(selected: readonly string[]): Area[] {
   const ids = new Set(selected);
   return [...new Set(CATALOG.filter((c) => ids.has(c.id)).map((c) => c.area))];
@@ -107,11 +118,15 @@ async function judgeAndReport(
   engineReady: Promise<SuiteEngine | Error>,
 ): Promise<number> {
   let facts: Facts;
+  const stepMs = new Map<string, number>();
   if (config.fromSnapshot) {
     facts = loadSnapshot(config.fromSnapshot);
   } else {
     reporters.onGatherStart?.(gatherSteps().filter((st) => plan.has(st.key as SourceKey)));
-    const onStep = (key: string, status: 'ok' | 'error' | 'skipped', ms: number) => reporters.onGatherStep?.(key, status, ms);
+    const onStep = (key: string, status: 'ok' | 'error' | 'skipped', ms: number) => {
+      stepMs.set(key, Math.max(stepMs.get(key) ?? 0, ms));
+      reporters.onGatherStep?.(key, status, ms);
+    };
     const selected = new Set(config.selected);
     const deadline = config.waitMs !== null ? Date.now() + config.waitMs : null;
     for (let attempt = 1; ; attempt++) {
@@ -138,7 +153,7 @@ async function judgeAndReport(
     startedAt: startedAt.toISOString(),
     checkCount: config.selected.length,
     checkIds: [...config.selected].sort(byCatalogue),
-    ...(config.fromSnapshot ? { replay: { file: config.fromSnapshot, gatheredAt: facts.gatheredAt } } : {}),
+    ...(config.fromSnapshot ? { replay: { file: config.fromSnapshot, gatheredAt: facts.gatheredAt } } : { factsMs: factsTimes(config.selected, stepMs) }),
   });
   const options = judgeOptions(config, config.fromSnapshot ? facts.gatheredAt : new Date().toISOString());
   const engine = await engineReady;

@@ -161,6 +161,8 @@ describe('plain output against one deployment', () => {
     expect(verbose.code).toBe(0);
     expect(verbose.stdout).toMatch(/^gather ok +tls /m);
     expect(verbose.stdout).toMatch(/^PASS    tls\.protocol .*\n {8}observed: /m);
+    // The time beside a check is its facts' (the SDK's connect and call), not the judging (0 ms).
+    expect(verbose.stdout).toMatch(/^PASS    grpc\.sdk-version .*\((?!0 ms)[\d.]+ (ms|s)\)$/m);
     const quiet = await runCli([...args(), '-q'], { env: env() });
     expect(quiet.code).toBe(0);
     expect(quiet.stdout.trimEnd().split('\n')).toEqual([expect.stringMatching(/^summary: /), 'look first: nothing; every check that ran passed']);
