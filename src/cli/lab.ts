@@ -57,7 +57,7 @@ export async function runLab(opts: RawLabOptions, io: Io, signal: AbortSignal): 
   const kubernetes = lab.kubernetes;
   try {
     for (const c of lab.components) log(`${c.name} (${c.kind}) at ${c.endpoint}${c.pid ? `, pid ${c.pid}` : ''}`);
-    const config = resolveRunConfig(
+    const resolved = resolveRunConfig(
       {
         ...opts,
         host: lab.host,
@@ -78,6 +78,10 @@ export async function runLab(opts: RawLabOptions, io: Io, signal: AbortSignal): 
       lab.gcp ? { GOOGLE_OAUTH_ACCESS_TOKEN: lab.gcp.token } : {},
       io.stdout.isTTY === true,
     );
+    // The AWS flavour's ELBv2/ACM/EC2 stand-in, with the lab's own keys: never the user's AWS.
+    const config = lab.aws
+      ? { ...resolved, gather: { ...resolved.gather, aws: { region: lab.aws.region, profile: null, minIdleTimeoutSec: resolved.gather.aws?.minIdleTimeoutSec ?? null, endpoint: lab.aws.endpoint, staticCredentials: lab.aws.credentials } } }
+      : resolved;
     const code = await runCheck(config, io, signal, { lab: true, faults: [...lab.faults] });
     if (opts.keep && !signal.aborted) {
       const tokenFile = path.join(lab.dir, 'token');

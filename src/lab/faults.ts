@@ -10,6 +10,11 @@ export interface FaultDef {
   /** Check ids that must fail against a lab with only this fault. */
   readonly expectFail: readonly string[];
   readonly expectWarn?: readonly string[];
+  /**
+   * Checks that fail as well in the aws flavour (the lab's default): the ALB serves the ACM certificate,
+   * so a fault in the served certificate is a fault in ACM too.
+   */
+  readonly alsoOnAws?: readonly string[];
   /** Faults in the same group replace the same part of the lab and cannot be combined. */
   readonly exclusive?: 'front' | 'validity' | 'name';
 }
@@ -20,6 +25,7 @@ export const FAULTS = [
     description: 'the served leaf expired yesterday',
     reproduces: 'expiry',
     expectFail: ['tls.validity'],
+    alsoOnAws: ['aws.acm.status'],
     exclusive: 'validity',
   },
   {
@@ -27,6 +33,7 @@ export const FAULTS = [
     description: 'the served leaf expires in 5 days',
     reproduces: 'expiry',
     expectFail: ['tls.expiry'],
+    alsoOnAws: ['aws.acm.status'],
     exclusive: 'validity',
   },
   {
@@ -34,12 +41,14 @@ export const FAULTS = [
     description: 'the front serves the leaf without its intermediate',
     reproduces: 'missing-chain',
     expectFail: ['tls.chain'],
+    alsoOnAws: ['aws.acm.chain'],
   },
   {
     name: 'name-mismatch',
     description: 'the served leaf is for another name',
     reproduces: 'name-mismatch',
     expectFail: ['tls.san'],
+    alsoOnAws: ['aws.acm.domains'],
     exclusive: 'name',
   },
   {

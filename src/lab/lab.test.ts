@@ -290,12 +290,12 @@ describe('lab API', () => {
 
   test('every fault names a FAILURES.md row and the checks it must fail', () => {
     const names = listFaults().map((f) => f.name);
-    // 17 on the data path, 17 in the Kubernetes objects; one namespace of names.
-    expect(names).toHaveLength(34);
+    // 17 on the data path, 17 in the Kubernetes objects, 11 in Compute, 14 in AWS; one namespace of names.
+    expect(names).toHaveLength(59);
     expect(new Set(names).size).toBe(names.length);
     for (const f of listFaults()) {
       expect(f.reproduces).not.toBe('');
-      expect(f.expectFail.length).toBeGreaterThan(0);
+      expect(f.expectFail.length + (f.expectWarn?.length ?? 0)).toBeGreaterThan(0);
     }
   });
 
@@ -312,7 +312,7 @@ describe('lab API', () => {
   test('fallbacks: Node proxy + stub backend behave the same on the wire', async () => {
     const lab = await startLab({ prefer: { nginx: false, milvusLite: false }, faults: ['milvus-unhealthy'] });
     try {
-      expect(lab.components.map((c) => c.kind).sort()).toEqual(['dns', 'healthz', 'kubernetes-api', 'milvus-stub', 'node-proxy']);
+      expect(lab.components.map((c) => c.kind).sort()).toEqual(['aws-api', 'dns', 'healthz', 'kubernetes-api', 'milvus-stub', 'node-proxy']);
       const ok = await front(lab);
       expect(ok).toMatchObject({ status: 200, grpcStatus: 0 });
       expect((await front(lab, `${lab.address}:${lab.port}`)).status).toBe(404);

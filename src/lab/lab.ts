@@ -22,6 +22,7 @@ import { LabStartError, removeDirOnExit, type ChildHandle } from './process.js';
 import { UsageError } from '../errors.js';
 import type { FrontPlan, PodPlan } from './routing.js';
 import { startTarpit } from './tarpit.js';
+import { LAB_AWS_CREDENTIALS, serveAwsApi } from './aws/server.js';
 import { createLabWorld } from './world.js';
 import { serveComputeApi, type ComputeCall } from './gcp/server.js';
 import { renewedSecret } from './gcp/faults.js';
@@ -36,7 +37,7 @@ export const MILVUS_DEFAULT_PASSWORD = 'Milvus';
 
 const DAY_MS = 86_400_000;
 
-export type LabComponentKind = 'nginx' | 'node-proxy' | 'milvus-lite' | 'milvus-stub' | 'healthz' | 'dns' | 'tarpit' | 'kubernetes-api' | 'compute-api';
+export type LabComponentKind = 'nginx' | 'node-proxy' | 'milvus-lite' | 'milvus-stub' | 'healthz' | 'dns' | 'tarpit' | 'kubernetes-api' | 'compute-api' | 'aws-api';
 
 export interface LabComponent {
   readonly name: string;
@@ -76,7 +77,8 @@ export interface LabFaultInfo {
 /** Data-path faults (any provider) and Kubernetes faults (their flavour). */
 export function listFaults(): readonly LabFaultInfo[] {
   return [
-    ...FAULTS.map((f) => ({ name: f.name, provider: 'any' as const, description: f.description, reproduces: f.reproduces, expectFail: f.expectFail })),
+    // Against the default (aws) flavour, where a fault in the served certificate shows in ACM as well.
+    ...FAULTS.map((f) => ({ name: f.name, provider: 'any' as const, description: f.description, reproduces: f.reproduces, expectFail: [...f.expectFail, ...('alsoOnAws' in f ? f.alsoOnAws : [])] })),
     ...K8S_FAULTS.map((f) => ({ name: f.name, provider: f.provider, description: f.description, reproduces: f.reproduces, expectFail: f.expectFail, ...(f.expectWarn ? { expectWarn: f.expectWarn } : {}) })),
   ];
 }
@@ -153,6 +155,16 @@ export interface LabHandle {
    * access token it accepts, and every call it received with its IAM permission.
    */
   readonly gcp: { readonly endpoint: string; readonly project: string; readonly token: string; readonly calls: readonly ComputeCall[] } | null;
+  /**
+   * The ELBv2/ACM/EC2 stand-in (aws flavour, with the Kubernetes API): one endpoint for the three services,
+   * the lab's static keys, and every call it received as its IAM action.
+   */
+  readonly aws: {
+    readonly endpoint: string;
+    readonly region: string;
+    readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+    readonly calls: readonly string[];
+  } | null;
   /** Milliseconds to start, and to generate the PKI. */
   readonly timings: { readonly startMs: number; readonly pkiMs: number };
   /** The Milvus calls that reached the lab's stub (its authorization gate): what a run sent, never a secret. */
@@ -177,7 +189,7 @@ function guardChild(child: ChildHandle): void {
 function leafFor(faults: ReadonlySet<FaultName>, flags: DataPathFlags, host: string, now: number): LeafSpec {
   const expired = faults.has('expired-cert') || flags.servedCert === 'expired';
   return {
-    name: faults.has('name-mismatch') ? LAB_OTHER_HOST : host,
+    name: faults.has('name-mismatch') || flags.leafName === 'other' ? LAB_OTHER_HOST : host,
     cnOnly: faults.has('cn-only'),
     untrusted: faults.has('untrusted-ca'),
     ...(expired ? { notBefore: new Date(now - 30 * DAY_MS), notAfter: new Date(now - DAY_MS) } : {}),
@@ -246,7 +258,7 @@ async function startLabOnce(options: LabOptions): Promise<LabHandle> {
     const pkiReady = createLabPki(join(dir, 'pki'), {
       host,
       leaf: leafFor(faults, flags, host, now),
-      leafOnly: faults.has('missing-intermediate'),
+      leafOnly: faults.has('missing-intermediate') || flags.leafOnly === true,
       now,
     });
     const stubReady = startMilvusStub({
@@ -306,7 +318,7 @@ async function startLabOnce(options: LabOptions): Promise<LabHandle> {
         : {
             port: frontPort,
             tls: !faults.has('plaintext-front'),
-            h2: !faults.has('no-h2') && !faults.has('plaintext-front'),
+            h2: !faults.has('no-h2') && !faults.has('plaintext-front') && !flags.noH2,
             hostRule: faults.has('host-rule-404') || flags.hostRule === 'other' ? LAB_OTHER_HOST : host,
             action: faults.has('not-grpc-464') || flags.frontStatus !== undefined
               ? { kind: 'status', status: flags.frontStatus ?? 464 }
@@ -345,6 +357,7 @@ async function startLabOnce(options: LabOptions): Promise<LabHandle> {
     if (signal.aborted) throw new LabStartError('lab start aborted');
     let kubernetes: LabHandle['kubernetes'] = null;
     let gcp: LabHandle['gcp'] = null;
+    let aws: LabHandle['aws'] = null;
     if (options.kubernetes !== false) {
       const [served, key, apiCert, apiKey, ca] = await Promise.all(
         [pki.fullchainFile, pki.keyFile, pki.apiServerFullchainFile, pki.apiServerKeyFile, pki.caFile].map((f) => readFile(f, 'utf8')),
@@ -379,6 +392,12 @@ async function startLabOnce(options: LabOptions): Promise<LabHandle> {
         components.push({ name: 'compute-api', kind: 'compute-api', endpoint: compute.url });
         gcp = { endpoint: compute.url, project: compute.project, token: compute.token, calls: compute.calls };
       }
+      if (provider === 'aws') {
+        const standIn = await serveAwsApi(world);
+        stoppers.push({ name: 'aws-api', stop: () => standIn.stop() });
+        components.push({ name: 'aws-api', kind: 'aws-api', endpoint: standIn.url });
+        aws = { endpoint: standIn.url, region: standIn.region, credentials: LAB_AWS_CREDENTIALS, calls: standIn.calls };
+      }
     }
     const startMs = Math.round(performance.now() - started);
     log(`lab: up in ${startMs} ms (pki ${pki.generateMs} ms), faults: ${[...faults].join(', ') || 'none'}`);
@@ -404,6 +423,7 @@ async function startLabOnce(options: LabOptions): Promise<LabHandle> {
       },
       kubernetes,
       gcp,
+      aws,
       timings: { startMs, pkiMs: pki.generateMs },
       milvusCalls: (await stubReady).calls,
       stop: stopAll,

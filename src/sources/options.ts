@@ -21,6 +21,13 @@ export interface AwsOptions {
   readonly profile: string | null;
   /** --min-idle-timeout in seconds: the ALB idle timeout below it is a warning. */
   readonly minIdleTimeoutSec: number | null;
+  /**
+   * One endpoint for ELBv2, ACM and EC2 instead of AWS's (the lab's stand-in); AWS_ENDPOINT_URL* still
+   * work without it, as the SDK reads them itself.
+   */
+  readonly endpoint?: string;
+  /** Static keys that go with `endpoint` (the lab's, never a user's): the default chain otherwise. */
+  readonly staticCredentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
 /** Where and how to read the Compute API; credentials from ADC or GOOGLE_OAUTH_ACCESS_TOKEN. */

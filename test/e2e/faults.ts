@@ -51,6 +51,20 @@ export const SAYS: Record<string, RegExp> = {
   'ssl-cert-mismatch': /has not synced the renewed Secret/,
   'managed-cert-failed-not-visible': /FAILED_NOT_VISIBLE/,
   'url-map-no-host-rule': /no host rule matches/,
+  'tg-http1': /HTTP1/,
+  'targets-unhealthy': /Target\.ResponseCodeMismatch.*\[12\]/,
+  'target-timeout': /Target\.Timeout[\s\S]*authorize-security-group-ingress .*--port 19530 --source-group sg-/,
+  'target-not-in-use': /Target\.NotInUse/,
+  'targets-stale': /stale targets 192\.168\.52\.88/,
+  'lb-provisioning': /provisioning/,
+  'acm-expired': /Status EXPIRED/,
+  'acm-wrong-region': /us-west-2/,
+  'acm-no-chain': /chain is empty/,
+  'acm-other-domain': /other-service\.l7-lab\.test/,
+  'listener-http-open': /plaintext listener HTTP:80/,
+  'ssl-policy-tls10': /ELBSecurityPolicy-2016-08.*TLSv1\.1/,
+  'http2-disabled': /routing\.http2\.enabled=false/,
+  'lb-internal': /internal/,
 };
 
 /**
@@ -104,6 +118,20 @@ export const LOOK_FIRST: Record<string, readonly [string, RegExp]> = {
   'ssl-cert-mismatch': ['gcp.target-proxy.certificates', /renewed Secret/],
   'managed-cert-failed-not-visible': ['gcp.target-proxy.certificates', /FAILED_NOT_VISIBLE/],
   'url-map-no-host-rule': ['http2.grpc', /has a rule for .* answers 404/],
+  'tg-http1': ['http2.grpc', /target group was created for HTTP\/1.*not gRPC/],
+  'targets-unhealthy': ['aws.targets.healthy', /ResponseCodeMismatch/],
+  'target-timeout': ['aws.targets.healthy', /security group/],
+  'target-not-in-use': ['aws.targets.healthy', /zone is not enabled/],
+  'targets-stale': ['aws.targets.healthy', /not synced the targets/],
+  'lb-provisioning': ['aws.lb.state', /--wait/],
+  'acm-expired': ['tls.validity', /renew/],
+  'acm-wrong-region': ['aws.acm.region', /its own region/],
+  'acm-no-chain': ['tls.chain', /intermediate/],
+  'acm-other-domain': ['tls.san', /SAN/],
+  'listener-http-open': ['aws.listener.http-closed', /plaintext port/],
+  'ssl-policy-tls10': ['aws.listener.tls-policy', /TLS 1\.0\/1\.1/],
+  'http2-disabled': ['alpn.h2', /HTTP\/2/],
+  'lb-internal': ['aws.lb.scheme', /not replaced/],
 };
 
 export async function assertFault(fault: LabFaultInfo): Promise<void> {

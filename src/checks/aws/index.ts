@@ -2,5 +2,6 @@
 // TargetGroupBinding (src/checks/aws/annotations.ts), then what the AWS APIs say of the ALB itself.
 import type { CheckDef } from '../define.js';
 import { annotationChecks } from './annotations.js';
+import { apiChecks } from './api.js';
 
-export const awsChecks: readonly CheckDef[] = [...annotationChecks];
+export const awsChecks: readonly CheckDef[] = [...annotationChecks, ...apiChecks];

@@ -50,6 +50,22 @@ const secretData = (w: LabWorld, key: string) => Buffer.from(String(field(must(w
 
 /** Per fault: what must differ from the healthy lab (and, implicitly, that the healthy lab differs). */
 const OBSERVE: Record<string, (broken: LabWorld, healthy: LabWorld) => void> = {
+  // AWS faults (src/lab/aws/faults.ts): an annotation the stand-in derives the ALB from, or, where the cause
+  // lives only in AWS, the fault's name in the world the stand-in reads.
+  'tg-http1': (w) => expect(ingAnn(w)['alb.ingress.kubernetes.io/backend-protocol-version']).toBeUndefined(),
+  'targets-unhealthy': (w) => expect(ingAnn(w)['alb.ingress.kubernetes.io/success-codes']).toBe('0'),
+  'acm-wrong-region': (w) => expect(ingAnn(w)['alb.ingress.kubernetes.io/certificate-arn']).toMatch(/:us-west-2:/),
+  'ssl-policy-tls10': (w) => expect(ingAnn(w)['alb.ingress.kubernetes.io/ssl-policy']).toBeUndefined(),
+  'http2-disabled': (w) => expect(ingAnn(w)['alb.ingress.kubernetes.io/load-balancer-attributes']).toBe('routing.http2.enabled=false'),
+  'target-timeout': (w) => expect(w.faults).toContain('target-timeout'),
+  'target-not-in-use': (w) => expect(w.faults).toContain('target-not-in-use'),
+  'targets-stale': (w) => expect(w.faults).toContain('targets-stale'),
+  'lb-provisioning': (w) => expect(w.faults).toContain('lb-provisioning'),
+  'acm-expired': (w) => expect(w.faults).toContain('acm-expired'),
+  'acm-no-chain': (w) => expect(w.faults).toContain('acm-no-chain'),
+  'acm-other-domain': (w) => expect(w.faults).toContain('acm-other-domain'),
+  'listener-http-open': (w) => expect(w.faults).toContain('listener-http-open'),
+  'lb-internal': (w) => expect(w.faults).toContain('lb-internal'),
   'service-loadbalancer': (w) => {
     expect(field(must(w, 'Service', 'milvus-demo'), 'spec', 'type')).toBe('LoadBalancer');
     expect(field(must(w, 'Service', 'milvus-demo'), 'status', 'loadBalancer', 'ingress', 0)).toBeDefined();

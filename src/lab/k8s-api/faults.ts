@@ -9,6 +9,7 @@ import { ROUTING_FAULTS } from './faults-routing.js';
 import { SERVING_FAULTS } from './faults-serving.js';
 import { COMPUTE_FAULTS } from '../gcp/faults.js';
 import type { LabProvider } from './resources.js';
+import { AWS_FAULTS } from '../aws/faults.js';
 
 export { LabFaultError };
 
@@ -21,10 +22,16 @@ export interface DataPathFlags {
   readonly frontToBackend?: 'http1';
   /** What the lab's DNS answers for the host, when it must not be the load balancer's address. */
   readonly dnsAddress?: string;
-  /** The LB answers every gRPC request with this status (GKE: 502 when no endpoint can take the call). */
+  /** The LB answers every gRPC request with this status (ALB: 464 when the target group is not GRPC; GKE: 502 when no endpoint can take the call). */
   readonly frontStatus?: 464 | 502;
   /** The LB's host rule is for another name (GKE: the URL map has no rule for the host). */
   readonly hostRule?: 'other';
+  /** The front serves the leaf without its intermediate (an ACM import without its chain). */
+  readonly leafOnly?: true;
+  /** The served leaf is for another name (an ACM certificate for another domain). */
+  readonly leafName?: 'other';
+  /** The front offers HTTP/1.1 only (routing.http2.enabled=false). */
+  readonly noH2?: true;
 }
 
 export interface K8sFault {
@@ -44,7 +51,7 @@ export interface K8sFault {
 }
 
 /** In the order `lab --list-faults` shows them. */
-export const K8S_FAULTS: readonly K8sFault[] = [...ROUTING_FAULTS, ...SERVING_FAULTS, ...COMPUTE_FAULTS];
+export const K8S_FAULTS: readonly K8sFault[] = [...ROUTING_FAULTS, ...SERVING_FAULTS, ...COMPUTE_FAULTS, ...AWS_FAULTS];
 
 export function k8sFault(name: string): K8sFault | undefined {
   return K8S_FAULTS.find((f) => f.name === name);
