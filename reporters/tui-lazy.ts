@@ -16,8 +16,11 @@ export class LazyTuiReporter implements DoctorReporter {
   private target?: DoctorReporter;
   private readonly queue: Call[] = [];
   private readonly loaded: Promise<void>;
+  private readonly options: TuiReporterOptions;
+  private greeted = false;
 
   constructor(options: TuiReporterOptions, load: () => Promise<{ TuiReporter: new (o: TuiReporterOptions) => DoctorReporter }> = () => import('./tui.js')) {
+    this.options = options;
     this.loaded = load().then(
       ({ TuiReporter }) => this.attach(new TuiReporter(options)),
       async (err: unknown) => {
@@ -42,8 +45,13 @@ export class LazyTuiReporter implements DoctorReporter {
   }
 
   private call(fn: Call): void {
-    if (this.target) fn(this.target);
-    else this.queue.push(fn);
+    if (this.target) return fn(this.target);
+    // ink takes most of a second to load: a first line now, so the terminal is not blank meanwhile.
+    if (this.queue.length === 0 && !this.greeted) {
+      this.greeted = true;
+      void writeOut(this.options.stdout, 'milvus-l7-doctor: starting…\n');
+    }
+    this.queue.push(fn);
   }
 
   onGatherStart(steps: readonly GatherStep[]): void {

@@ -12,9 +12,15 @@ export function CheckRow({ check }: CheckRowProps): React.JSX.Element {
   const tint = useTint();
   const color = tint(verdictColor(check.verdict));
   const detail: [string, string][] = [];
-  if (check.verdict === 'blocked') detail.push(['blocked', formatBlockedDetail(check)]);
-  if (check.verdict !== 'pass' && check.verdict !== 'skip' && check.observed) detail.push(['observed', check.observed]);
-  if (check.verdict !== 'pass' && check.verdict !== 'skip' && check.hint) detail.push(['hint', check.hint]);
+  // A finding carries what plain output shows; a blocked check is one line naming what blocks it.
+  const finding = check.verdict === 'fail' || check.verdict === 'warn' || check.verdict === 'error';
+  if (finding) {
+    if (check.expected) detail.push(['expected', check.expected]);
+    if (check.observed) detail.push(['observed', check.observed]);
+    if (check.hint) detail.push(['hint', check.hint]);
+    if (check.fix) detail.push(['fix', check.fix.replace(/\s+$/, '')]);
+    if (check.docs) detail.push(['docs', `${check.docs}  (or: milvus-l7-doctor explain ${check.id})`]);
+  }
   return (
     <Box flexDirection="column" paddingLeft={2}>
       <Box>
@@ -29,6 +35,7 @@ export function CheckRow({ check }: CheckRowProps): React.JSX.Element {
           <Text dimColor>{`  ${formatDuration(check.durationMs)}`}</Text>
           {/* Not applicable is not a finding: its reason stays on the same line, dimmed. */}
           {check.verdict === 'skip' && check.reason ? <Text dimColor>{`  (${check.reason})`}</Text> : null}
+          {check.verdict === 'blocked' ? <Text dimColor>{` — ${formatBlockedDetail(check)}`}</Text> : null}
           </Text>
         </Box>
       </Box>

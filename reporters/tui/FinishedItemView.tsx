@@ -1,3 +1,4 @@
+import { Box, Text } from 'ink';
 import { AreaHeading } from './AreaHeading.js';
 import { CheckRow } from './CheckRow.js';
 import { GatherSummary } from './GatherSummary.js';
@@ -18,5 +19,11 @@ export function FinishedItemView({ item }: FinishedItemViewProps): React.JSX.Ele
       return <AreaHeading area={item.area} continued={item.continued} />;
     case 'check':
       return <CheckRow check={item.check} />;
+    case 'folded':
+      return (
+        <Box paddingLeft={2}>
+          <Text dimColor>{`- SKIP ${item.text}`}</Text>
+        </Box>
+      );
   }
 }

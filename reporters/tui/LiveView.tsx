@@ -28,7 +28,7 @@ export function LiveView({ store }: LiveViewProps): React.JSX.Element {
       {state.committed ? null : <Header target={state.target} checkCount={state.checkCount} />}
       {state.committed ? null : <GatherSteps steps={state.steps} live />}
       {state.end ? (
-        <SummaryView summary={state.end.summary} durationMs={state.end.durationMs} lookFirst={state.end.lookFirst} />
+        <SummaryView attention={state.end.attention} summary={state.end.summary} durationMs={state.end.durationMs} lookFirst={state.end.lookFirst} />
       ) : state.committed ? (
         <RunningCounts counts={state.counts} total={state.checkCount} />
       ) : null}

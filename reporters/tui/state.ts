@@ -20,9 +20,13 @@ export type FinishedItem =
   | { readonly kind: 'header'; readonly key: string; readonly target?: Report['target']; readonly checkCount?: number }
   | { readonly kind: 'gather'; readonly key: string; readonly steps: readonly StepView[] }
   | { readonly kind: 'area'; readonly key: string; readonly area: Area; readonly continued: boolean }
-  | { readonly kind: 'check'; readonly key: string; readonly check: CheckResult };
+  | { readonly kind: 'check'; readonly key: string; readonly check: CheckResult }
+  /** `SKIP 24 checks not applicable (gcp: 24): not a GKE deployment`: one line per reason, at the end. */
+  | { readonly kind: 'folded'; readonly key: string; readonly text: string };
 
 export interface EndView {
+  /** What needs attention, most important first: it stays on screen with the summary at the end. */
+  readonly attention: readonly CheckResult[];
   readonly summary: Summary;
   readonly durationMs: number;
   readonly lookFirst: string;
@@ -44,6 +48,8 @@ export interface TuiState {
   readonly cursor: number;
   readonly held: ReadonlyMap<string, CheckResult>;
   readonly counts: Summary;
+  /** Skipped checks, folded into one line per reason when the run ends. */
+  readonly notApplicable: readonly CheckResult[];
   readonly end?: EndView;
 }
 
@@ -64,7 +70,23 @@ export const initialTuiState: TuiState = {
   cursor: 0,
   held: new Map(),
   counts: emptySummary(),
+  notApplicable: [],
 };
+
+function folded(state: TuiState): FinishedItem[] {
+  const groups = new Map<string, CheckResult[]>();
+  for (const c of state.notApplicable) groups.set(c.reason ?? '', [...(groups.get(c.reason ?? '') ?? []), c]);
+  return [...groups].map(([reason, checks], i) => {
+    const areas = new Map<string, number>();
+    for (const c of checks) areas.set(c.area, (areas.get(c.area) ?? 0) + 1);
+    const text = checks.length === 1
+      ? `${checks[0]?.id ?? ''}: ${reason || 'not applicable'}`
+      : `${checks.length} checks not applicable (${[...areas].map(([a, n]) => `${a}: ${n}`).join(', ')}): ${reason || 'not applicable'}`;
+    return { kind: 'folded' as const, key: `folded:${i}`, text };
+  });
+}
+
+const ATTENTION_RANK: Partial<Record<CheckResult['verdict'], number>> = { fail: 0, error: 1, warn: 2 };
 
 function commit(state: TuiState): TuiState {
   if (state.committed) return state;
@@ -73,8 +95,9 @@ function commit(state: TuiState): TuiState {
   return { ...state, committed: true, finished: [...state.finished, ...finished] };
 }
 
-/** Appends one check to <Static>, under its area's heading. */
+/** Appends one check to <Static>, under its area's heading; checks that do not apply wait for the end. */
 function print(s: TuiState, check: CheckResult): TuiState {
+  if (check.verdict === 'skip') return { ...s, notApplicable: [...s.notApplicable, check], printed: [...s.printed, check] };
   const items: FinishedItem[] = [];
   const last = s.printed.at(-1);
   if (!last || last.area !== check.area) {
@@ -125,10 +148,15 @@ export function reduceTui(state: TuiState, event: TuiEvent): TuiState {
       for (const c of event.report.checks) if (!seen.has(c.id)) s = addCheck(s, c, true);
       const checks = event.report.checks.length > 0 ? event.report.checks : s.checks;
       const summary = event.report.checks.length > 0 ? event.report.summary : summarize(s.checks);
+      const attention = checks
+        .filter((c) => ATTENTION_RANK[c.verdict] !== undefined)
+        .sort((a, b) => (ATTENTION_RANK[a.verdict] ?? 9) - (ATTENTION_RANK[b.verdict] ?? 9));
       return {
         ...s,
+        finished: [...s.finished, ...folded(s)],
+        notApplicable: [],
         target: s.target ?? event.report.target,
-        end: { summary, durationMs: event.report.durationMs, lookFirst: formatLookFirst(checks) },
+        end: { attention, summary, durationMs: event.report.durationMs, lookFirst: formatLookFirst(checks) },
       };
     }
   }
