@@ -3,7 +3,7 @@
 // verdict as the exit code; whatever ends the run, the lab's directory (token, private keys) is gone and
 // none of its processes survive.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { Report } from '../../src/model.js';
@@ -15,6 +15,13 @@ afterAll(() => box.remove());
 
 const env = { TMPDIR: box.tmp, AWS_EC2_METADATA_DISABLED: 'true' };
 const LAB_UP = /lab: up in/;
+
+/** Private keys and the token under a lab directory. */
+function keyFiles(root: string): string[] {
+  return readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /(\.key|key\.pem|token)$/.test(f))
+    .map((f) => path.join(root, f));
+}
 
 function expectNothingLeft(): void {
   expect(box.leftovers(), 'files left in TMPDIR').toEqual([]);
@@ -37,7 +44,7 @@ describe.skipIf(!HAVE_SCRIPT)('Ctrl-C at a terminal', () => {
     expectNothingLeft();
   });
 
-  test('one Ctrl-C through npx (npm forwards a second SIGINT at once): still one interrupt and a full report', async () => {
+  test('one Ctrl-C through npx: one interrupt, the report printed and written, nothing left', async () => {
     const json = path.join(box.project, 'npx.json');
     const run = await inTerminal(`exec npx --no-install milvus-l7-doctor lab --output plain --json ${json}`, {
       cwd: box.project,
@@ -75,6 +82,29 @@ describe.skipIf(!HAVE_SCRIPT)('Ctrl-C at a terminal', () => {
     expect(run.screen.match(/interrupted; finishing the report/g), run.screen).toHaveLength(1);
     expect(run.screen).toMatch(/^summary: /m);
     expect(existsSync(json), run.screen).toBe(true);
+    expectNothingLeft();
+  });
+
+  test('while the lab runs, its directory is private and its key files are 0600', async () => {
+    let modes: string[] = [];
+    const run = await inTerminal(`exec node ${BIN} lab --output plain`, {
+      cwd: box.project,
+      env,
+      keys: [{ when: LAB_UP, text: '\x03' }],
+      // Read before the interrupt, while the files exist.
+      onMatch: {
+        when: LAB_UP,
+        run: () => {
+          const [labDir] = box.leftovers();
+          if (labDir === undefined) return;
+          const root = path.join(box.tmp, labDir);
+          modes = [`dir ${(statSync(root).mode & 0o777).toString(8)}`, ...keyFiles(root).map((f) => `${path.relative(root, f)} ${(statSync(f).mode & 0o777).toString(8)}`)];
+        },
+      },
+    });
+    expect(run.code, run.screen).toBe(3);
+    expect(modes.length, 'key files found while the lab ran').toBeGreaterThan(1);
+    for (const m of modes) expect(m).toMatch(/ (700|600)$/);
     expectNothingLeft();
   });
 

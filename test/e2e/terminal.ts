@@ -52,6 +52,8 @@ export interface TerminalOptions {
   /** Keys typed once the screen matches `when`, each after the previous one and `pauseMs`. */
   readonly keys?: readonly { readonly when: RegExp; readonly text: string; readonly pauseMs?: number }[];
   readonly timeoutMs?: number;
+  /** Called once, synchronously, when the screen first matches `when` (before any key for it is typed). */
+  readonly onMatch?: { readonly when: RegExp; readonly run: () => void };
 }
 
 /** Runs a shell command line under a pseudo-terminal and types keys into it as the screen fills. */
@@ -77,8 +79,13 @@ export function inTerminal(commandLine: string, options: TerminalOptions): Promi
         typeNext();
       }, next.pauseMs ?? 0);
     };
+    let matched = false;
     child.stdout.on('data', (d: Buffer) => {
       screen += d.toString('utf8');
+      if (!matched && options.onMatch?.when.test(screen)) {
+        matched = true;
+        options.onMatch.run();
+      }
       typeNext();
     });
     child.stderr.on('data', (d: Buffer) => (screen += d.toString('utf8')));
