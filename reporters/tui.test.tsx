@@ -37,6 +37,16 @@ describe('live view', () => {
     expect(headings.every((h) => h.kind === 'area' && !h.continued)).toBe(true);
   });
 
+  it('shows beside a check the time its facts took, not its judging time', async () => {
+    const { store, view } = setup();
+    const first = SAMPLE_CHECKS[0]!;
+    store.dispatch({ type: 'runStart', info: { target: SAMPLE_TARGET, startedAt: '', checkCount: 1, checkIds: [first.id], factsMs: { [first.id]: 1234 } } });
+    store.dispatch({ type: 'check', result: { ...first, durationMs: 0 } });
+    await tick();
+    expect(view.lastFrame() ?? '').toMatch(new RegExp(`${first.id.replace('.', '\\.')} .* 1\\.2 s`));
+    view.unmount();
+  });
+
   it('shows the header and a spinner per running gather step, then each step’s result', async () => {
     const { store, view } = setup();
     store.dispatch({ type: 'runStart', info: { target: SAMPLE_TARGET, startedAt: '', checkCount: SAMPLE_CHECKS.length } });

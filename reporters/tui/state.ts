@@ -48,6 +48,8 @@ export interface TuiState {
   readonly cursor: number;
   readonly held: ReadonlyMap<string, CheckResult>;
   readonly counts: Summary;
+  /** Per check, how long its facts took to gather: the time shown beside it (judging takes ~0 ms). */
+  readonly factsMs: Readonly<Record<string, number>>;
   /** Skipped checks, folded into one line per reason when the run ends. */
   readonly notApplicable: readonly CheckResult[];
   readonly end?: EndView;
@@ -70,6 +72,7 @@ export const initialTuiState: TuiState = {
   cursor: 0,
   held: new Map(),
   counts: emptySummary(),
+  factsMs: {},
   notApplicable: [],
 };
 
@@ -128,7 +131,7 @@ function addCheck(state: TuiState, check: CheckResult, late = false): TuiState {
 export function reduceTui(state: TuiState, event: TuiEvent): TuiState {
   switch (event.type) {
     case 'runStart':
-      return { ...state, target: event.info.target, checkCount: event.info.checkCount, order: event.info.checkIds ?? [] };
+      return { ...state, target: event.info.target, checkCount: event.info.checkCount, order: event.info.checkIds ?? [], factsMs: event.info.factsMs ?? {} };
     case 'gatherStart':
       return { ...state, steps: event.steps.map((s) => ({ key: s.key, label: s.label, status: 'running' as const })) };
     case 'gatherStep': {
@@ -139,8 +142,10 @@ export function reduceTui(state: TuiState, event: TuiEvent): TuiState {
         : [...state.steps, done];
       return { ...state, steps };
     }
-    case 'check':
-      return addCheck(state, event.result);
+    case 'check': {
+      const ms = state.factsMs[event.result.id];
+      return addCheck(state, ms === undefined ? event.result : { ...event.result, durationMs: ms });
+    }
     case 'end': {
       // Checks the engine only reported at the end still appear, once.
       const seen = new Set(state.checks.map((c) => c.id));
