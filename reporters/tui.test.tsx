@@ -47,6 +47,14 @@ describe('live view', () => {
     view.unmount();
   });
 
+  it('a replay says so in the header, with when the facts were gathered', async () => {
+    const { store, view } = setup();
+    store.dispatch({ type: 'runStart', info: { target: SAMPLE_TARGET, startedAt: '', checkCount: 1, replay: { file: 'facts.json', gatheredAt: '2026-12-01T10:00:00.000Z' } } });
+    await tick();
+    expect(view.lastFrame() ?? '').toContain('milvus-l7-doctor · replaying facts.json (facts gathered 2026-12-01T10:00:00.000Z, not now)');
+    view.unmount();
+  });
+
   it('shows the header and a spinner per running gather step, then each step’s result', async () => {
     const { store, view } = setup();
     store.dispatch({ type: 'runStart', info: { target: SAMPLE_TARGET, startedAt: '', checkCount: SAMPLE_CHECKS.length } });

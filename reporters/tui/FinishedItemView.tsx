@@ -12,7 +12,7 @@ export interface FinishedItemViewProps {
 export function FinishedItemView({ item }: FinishedItemViewProps): React.JSX.Element | null {
   switch (item.kind) {
     case 'header':
-      return <Header target={item.target} checkCount={item.checkCount} />;
+      return <Header target={item.target} checkCount={item.checkCount} {...(item.replay ? { replay: item.replay } : {})} />;
     case 'gather':
       return <GatherSummary steps={item.steps} />;
     case 'area':

@@ -25,7 +25,7 @@ export function LiveView({ store }: LiveViewProps): React.JSX.Element {
             <FinishedItemView item={item} />
           </Box>
         )}</Static>
-      {state.committed ? null : <Header target={state.target} checkCount={state.checkCount} />}
+      {state.committed ? null : <Header target={state.target} checkCount={state.checkCount} {...(state.replay ? { replay: state.replay } : {})} />}
       {state.committed ? null : <GatherSteps steps={state.steps} live />}
       {state.end ? (
         <SummaryView attention={state.end.attention} summary={state.end.summary} durationMs={state.end.durationMs} lookFirst={state.end.lookFirst} />

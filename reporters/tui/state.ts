@@ -17,7 +17,7 @@ export interface StepView {
 
 /** What goes into <Static>: written once, in order, never redrawn. */
 export type FinishedItem =
-  | { readonly kind: 'header'; readonly key: string; readonly target?: Report['target']; readonly checkCount?: number }
+  | { readonly kind: 'header'; readonly key: string; readonly target?: Report['target']; readonly checkCount?: number; readonly replay?: RunInfo['replay'] }
   | { readonly kind: 'gather'; readonly key: string; readonly steps: readonly StepView[] }
   | { readonly kind: 'area'; readonly key: string; readonly area: Area; readonly continued: boolean }
   | { readonly kind: 'check'; readonly key: string; readonly check: CheckResult }
@@ -35,6 +35,7 @@ export interface EndView {
 export interface TuiState {
   readonly target?: Report['target'];
   readonly checkCount?: number;
+  readonly replay?: RunInfo['replay'];
   readonly steps: readonly StepView[];
   /** Header and gather steps move into <Static> when the first check arrives, so they stay on top. */
   readonly committed: boolean;
@@ -93,7 +94,7 @@ const ATTENTION_RANK: Partial<Record<CheckResult['verdict'], number>> = { fail: 
 
 function commit(state: TuiState): TuiState {
   if (state.committed) return state;
-  const finished: FinishedItem[] = [{ kind: 'header', key: 'header', target: state.target, checkCount: state.checkCount }];
+  const finished: FinishedItem[] = [{ kind: 'header', key: 'header', target: state.target, checkCount: state.checkCount, ...(state.replay ? { replay: state.replay } : {}) }];
   if (state.steps.length > 0) finished.push({ kind: 'gather', key: 'gather', steps: state.steps });
   return { ...state, committed: true, finished: [...state.finished, ...finished] };
 }
@@ -131,7 +132,7 @@ function addCheck(state: TuiState, check: CheckResult, late = false): TuiState {
 export function reduceTui(state: TuiState, event: TuiEvent): TuiState {
   switch (event.type) {
     case 'runStart':
-      return { ...state, target: event.info.target, checkCount: event.info.checkCount, order: event.info.checkIds ?? [], factsMs: event.info.factsMs ?? {} };
+      return { ...state, target: event.info.target, checkCount: event.info.checkCount, order: event.info.checkIds ?? [], factsMs: event.info.factsMs ?? {}, ...(event.info.replay ? { replay: event.info.replay } : {}) };
     case 'gatherStart':
       return { ...state, steps: event.steps.map((s) => ({ key: s.key, label: s.label, status: 'running' as const })) };
     case 'gatherStep': {
@@ -172,7 +173,14 @@ export function cleanEvent(event: TuiEvent, redact: Redact): TuiEvent {
   const clean: Redact = (t) => sanitizeForTerminal(redact(t));
   switch (event.type) {
     case 'runStart':
-      return { ...event, info: { ...event.info, target: redactDeep({ ...event.info.target }, clean) } };
+      return {
+        ...event,
+        info: {
+          ...event.info,
+          target: redactDeep({ ...event.info.target }, clean),
+          ...(event.info.replay ? { replay: { file: clean(event.info.replay.file), gatheredAt: clean(event.info.replay.gatheredAt) } } : {}),
+        },
+      };
     case 'gatherStart':
       return { ...event, steps: event.steps.map((s) => ({ key: clean(s.key), label: clean(s.label) })) };
     case 'gatherStep':
