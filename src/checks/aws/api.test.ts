@@ -218,30 +218,27 @@ describe('AWS API checks over facts', () => {
     }
   });
 
-  test('without AWS credentials, target health comes from the pods\' readiness gates, and says so', () => {
-    const k8s = k8sFromFixtures({ flavour: 'aws' });
-    const base = factsWith(k8s, { host: HOST, provider: 'aws' });
+  test.each([
+    ['True', null, 'pass'],
+    ['False', 'Target.Timeout', 'fail'],
+  ] as const)('without AWS credentials, target health comes from the pods\' readiness gates (%s), and says so', (status, reason, verdict) => {
+    const base = k8sFromFixtures({ flavour: 'aws' });
+    const gate = { type: 'target-health.elbv2.k8s.aws/k8s-milvus-milvusde-0123456789', status, reason, message: reason ? 'Request timed out' : null };
+    const pod = { name: 'milvus-demo-proxy-0', phase: 'Running', podIP: '10.0.1.10', ready: status === 'True', labels: {}, containers: [], conditions: [gate] };
+    const k8s = { ...base, pods: ok([pod]) };
+    const blocked = { status: 'skipped', reason: 'x', blockedBy: 'aws.lb.state' } as const;
     const f: Facts = {
-      ...base,
-      aws: {
-        loadBalancer: err('AWS_NO_CREDENTIALS', 'no AWS credentials'),
-        listeners: { status: 'skipped', reason: 'x', blockedBy: 'aws.lb.state' },
-        targetGroup: { status: 'skipped', reason: 'x', blockedBy: 'aws.lb.state' },
-        targetHealth: { status: 'skipped', reason: 'x', blockedBy: 'aws.lb.state' },
-        certificate: { status: 'skipped', reason: 'x', blockedBy: 'aws.lb.state' },
-        securityGroups: { status: 'skipped', reason: 'x', blockedBy: 'aws.lb.state' },
-      },
+      ...factsWith(k8s, { host: HOST, provider: 'aws' }),
+      aws: { loadBalancer: err('AWS_NO_CREDENTIALS', 'no AWS credentials'), listeners: blocked, targetGroup: blocked, targetHealth: blocked, certificate: blocked, securityGroups: blocked },
     };
     const def = apiChecks.find((c) => c.id === 'aws.targets.healthy');
     if (!def) throw new Error('no aws.targets.healthy');
     const j = judgeCheck(def, f, JUDGE_OPTIONS);
-    const pods = k8s.pods.status === 'ok' ? k8s.pods.value : [];
-    const gated = pods.some((p) => p.conditions.some((c) => c.type.startsWith('target-health.elbv2.k8s.aws/')));
-    if (gated) {
-      expect(j.verdict).not.toBe('error');
-      expect(JSON.stringify(j)).toMatch(/AWS read was not possible \(AWS_NO_CREDENTIALS\)/);
-    } else {
-      expect(j.verdict).toBe('error');
-    }
+    expect(j.verdict).toBe(verdict);
+    expect(JSON.stringify(j)).toMatch(/the AWS read was not possible \(AWS_NO_CREDENTIALS\)/);
+    if (verdict === 'fail') expect(JSON.stringify(j)).toMatch(/Target\.Timeout.*security group/);
+    // Without the gates there is nothing to judge from: the AWS error stands.
+    const bare = judgeCheck(def, { ...f, k8s: { ...k8s, pods: ok([]) } }, JUDGE_OPTIONS);
+    expect(bare.verdict).toBe('error');
   });
 });
