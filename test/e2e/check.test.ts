@@ -33,7 +33,14 @@ function endpointArgs(l: LabHandle): string[] {
 function clusterArgs(l: LabHandle): string[] {
   const k = l.kubernetes;
   if (!k) throw new Error('the lab started no Kubernetes API');
-  return ['--kubeconfig', k.kubeconfigPath, '-n', k.namespace, '--release', k.release];
+  // The GKE flavour's Compute stand-in, as `lab` itself points the run at it.
+  const gcp = l.gcp ? ['--gcp-endpoint', l.gcp.endpoint, '--gcp-project', l.gcp.project] : [];
+  return ['--kubeconfig', k.kubeconfigPath, '-n', k.namespace, '--release', k.release, ...gcp];
+}
+
+/** The Milvus token, and the lab's Google token when it serves the Compute API. */
+function labEnv(l: LabHandle): NodeJS.ProcessEnv {
+  return { MILVUS_TOKEN: token(l), ...(l.gcp ? { GOOGLE_OAUTH_ACCESS_TOKEN: l.gcp.token } : {}) };
 }
 
 function token(l: LabHandle): string {
@@ -51,7 +58,7 @@ describe('check against a deployment', () => {
   test('every output at once, token from the environment: exit 0, and the secret is nowhere', async () => {
     // -v: one line per check (the default folds not-applicable checks and groups identical errors).
     const run = await runCli([...endpointArgs(lab), ...clusterArgs(lab), '--output', 'plain', '-v', '--json', json, '--junit', junit, '--snapshot', snapshot], {
-      env: { MILVUS_TOKEN: token(lab) },
+      env: labEnv(lab),
     });
     stdout = run.stdout;
     stderr = run.stderr;
@@ -141,7 +148,7 @@ describe('check against a deployment', () => {
 
   test('discovery: from the cluster alone it finds the host, address and provider', async () => {
     const run = await runCli([...clusterArgs(lab), '--port', String(lab.port), '--ca', lab.caFile, '--dns-server', lab.dnsServer, '--output', 'json'], {
-      env: { MILVUS_TOKEN: token(lab) },
+      env: labEnv(lab),
     });
     const report = parseReport(run);
     expect(report.target).toMatchObject({ host: lab.host, address: lab.address, provider: 'gcp' });
