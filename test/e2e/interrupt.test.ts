@@ -124,6 +124,19 @@ describe.skipIf(!HAVE_SCRIPT)('Ctrl-C at a terminal', () => {
   });
 });
 
+describe('a run that ends on a usage error', () => {
+  test.each([
+    ['lab', '--output', 'yaml'],
+    ['lab', '--fault', 'expired-cert,nosuch'],
+    ['lab', '--junit', '/'],
+  ])('%s %s %s: exit 2, nothing left in the temp directory', async (...args) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(code).toBe(2);
+    expectNothingLeft();
+  });
+});
+
 describe('a closed pipe (`| head -3`)', () => {
   test('the lab is torn down and the exit code is the verdict (1: the certificate expired)', async () => {
     const child = spawn(process.execPath, [BIN, 'lab', '--fault', 'expired-cert', '--output', 'plain'], {
