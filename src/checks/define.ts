@@ -35,6 +35,8 @@ export interface CheckDef {
   readonly needs: readonly SourceKey[];
   /** Where the check applies; elsewhere it is skipped without judging, and its needs are not gathered. */
   readonly appliesTo?: { readonly provider?: 'aws' | 'gcp'; readonly mode?: 'live' | 'offline' };
+  /** Its warning is a state that settles by itself (an ALB provisioning, targets in `initial`): --wait waits it out. */
+  readonly settles?: true;
   readonly judge: (facts: Facts, options: JudgeOptions) => Judgement;
 }
 

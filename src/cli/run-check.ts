@@ -37,7 +37,7 @@ function failingNow(facts: Facts, options: JudgeOptions, selected: ReadonlySet<s
   return CATALOG.filter((c) => selected.has(c.id))
     .filter((c) => {
       const v = judgeCheck(c, facts, options).verdict;
-      return v === 'fail' || v === 'error';
+      return v === 'fail' || v === 'error' || (v === 'warn' && c.settles === true);
     })
     .map((c) => c.id);
 }

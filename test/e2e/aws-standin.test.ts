@@ -93,6 +93,23 @@ describe('no AWS credentials', () => {
   });
 });
 
+describe('--wait', () => {
+  test('waits out an ALB that is still provisioning (a warning that settles), through AWS_ENDPOINT_URL', async () => {
+    const lab = await startLab({ provider: 'aws', faults: ['lb-provisioning'], prefer: { milvusLite: false } });
+    try {
+      const aws = lab.aws;
+      if (!aws) throw new Error('the aws lab has no stand-in');
+      const env = { AWS_ENDPOINT_URL: aws.endpoint, AWS_ACCESS_KEY_ID: aws.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: aws.credentials.secretAccessKey, AWS_REGION: aws.region, AWS_EC2_METADATA_DISABLED: 'true' };
+      const run = await runCli(['--address', lab.address, '--host', lab.host, '--provider', 'aws', '--only', 'aws.lb.state', '--wait', '3s', '--output', 'json'], { env, timeoutMs: 60_000 });
+      expect(run.stderr).toMatch(/attempt 1: 1 failing \(aws\.lb\.state\); retrying/);
+      expect(parseReport(run).checks.map((c) => c.verdict)).toEqual(['warn']);
+      expect(run.code).toBe(0);
+    } finally {
+      await lab.stop();
+    }
+  });
+});
+
 describe('the lab\'s ELBv2/ACM/EC2 stand-in', () => {
   let lab: LabHandle | null = null;
   afterAll(async () => {
