@@ -172,7 +172,8 @@ async function judgeAndReport(
   const first = firstToLookAt(checks);
   const report: Report = {
     version: VERSION,
-    target,
+    // A replay says so in the report too: a CI reader must not take old facts for a fresh check.
+    target: config.fromSnapshot ? { ...target, replayOf: config.fromSnapshot, factsGatheredAt: facts.gatheredAt } : target,
     startedAt: startedAt.toISOString(),
     durationMs: Date.now() - startedAt.getTime(),
     summary,

@@ -114,6 +114,12 @@ describe('--from-snapshot', () => {
     );
   });
 
+  test('the JSON report of a replay names the snapshot and when its facts were gathered', async () => {
+    const run = await runCli(['--from-snapshot', snapshot, '--output', 'json']);
+    const facts = JSON.parse(readFileSync(snapshot, 'utf8')) as { gatheredAt: string };
+    expect((JSON.parse(run.stdout) as Report).target).toMatchObject({ replayOf: snapshot, factsGatheredAt: facts.gatheredAt });
+  });
+
   test.each([
     { args: ['--host', 'other.example.com'], mentions: /--host cannot apply/ },
     { args: ['--timeout', '1s', '--smoke'], mentions: /--timeout, --smoke cannot apply/ },
