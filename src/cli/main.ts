@@ -94,7 +94,11 @@ function buildProgram(io: Io, signal: AbortSignal, setCode: (code: number) => vo
     const stray = cmd.args[0];
     if (stray !== undefined) throw await strayWord(stray, program);
     const { checkReplayOptions, checkReportPaths } = await import('./report-paths.js');
-    checkReplayOptions({ ...opts });
+    checkReplayOptions({ ...opts }, (key) => {
+      const source = cmd.getOptionValueSource(key);
+      const long = cmd.options.find((o) => o.attributeName() === key)?.long;
+      return source === 'env' && long ? envName(long) : source === 'config' ? '--config' : undefined;
+    });
     checkReportPaths(opts);
     const { resolveRunConfig } = await import('./config.js');
     const config = resolveRunConfig(opts, io.env, io.stdout.isTTY === true);

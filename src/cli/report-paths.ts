@@ -71,10 +71,14 @@ const GATHER_OPTIONS: Readonly<Record<string, string>> = {
   wait: '--wait', smoke: '--smoke', latencySamples: '--latency-samples', snapshot: '--snapshot',
 };
 
-export function checkReplayOptions(o: Readonly<Record<string, unknown>>): void {
+export function checkReplayOptions(o: Readonly<Record<string, unknown>>, origin: (key: string) => string | undefined = () => undefined): void {
   if (o.fromSnapshot === undefined) return;
   const given = Object.keys(GATHER_OPTIONS).filter((k) => o[k] !== undefined);
   if (given.length === 0) return;
-  const names = given.map((k) => GATHER_OPTIONS[k]);
+  // A value from a variable or the config file is named as such: the command line did not have it.
+  const names = given.map((k) => {
+    const from = origin(k);
+    return from ? `${GATHER_OPTIONS[k]} (from ${from})` : GATHER_OPTIONS[k];
+  });
   throw new UsageError(`--from-snapshot replays facts already gathered: ${names.join(', ')} cannot apply (they choose what to gather); judge options (--only, --skip, --fail-on, --warn-days, --fail-days, --max-latency) and outputs can`);
 }

@@ -129,6 +129,11 @@ describe('--from-snapshot', () => {
     expectOneLine(run, mentions);
   });
 
+  test('a gather option from a variable is named with the variable', async () => {
+    const run = await runCli(['--from-snapshot', snapshot], { env: { MILVUS_L7_DOCTOR_TIMEOUT: '2s' } });
+    expectOneLine(run, /--timeout \(from MILVUS_L7_DOCTOR_TIMEOUT\) cannot apply/);
+  });
+
   test('a garbage snapshot is one line, without its bytes', async () => {
     const garbage = file('garbage.json', Buffer.concat([Buffer.from('\u001b[31mEVIL-PAYLOAD'), Buffer.from([0, 255, 254, 10])]));
     const run = await runCli(['--from-snapshot', garbage]);
