@@ -172,7 +172,7 @@ describe('healthy lab (nginx + milvus-lite)', () => {
 
   test('uses the real parts and starts fast', () => {
     const kinds = lab.components.map((c) => c.kind).sort();
-    expect(kinds).toEqual(['dns', 'healthz', 'kubernetes-api', 'milvus-lite', 'milvus-stub', 'nginx']);
+    expect(kinds).toEqual(['compute-api', 'dns', 'healthz', 'kubernetes-api', 'milvus-lite', 'milvus-stub', 'nginx']);
     expect(lab.credentials?.token).toMatch(/^root:/);
     // milvus-lite (a Python process) is the long pole; everything else starts beside it.
     expect(lab.timings.startMs).toBeLessThan(30_000);
