@@ -57,12 +57,21 @@ export interface TerminalOptions {
 }
 
 /** Runs a shell command line under a pseudo-terminal and types keys into it as the screen fills. */
+/**
+ * The environment of a person at a terminal: without CI's markers, which make ink draw only the final frame
+ * (is-in-ci), so a test run under CI=true would check a view no user sees.
+ */
+function personsEnv(): NodeJS.ProcessEnv {
+  const { CI: _ci, CONTINUOUS_INTEGRATION: _cont, ...env } = process.env;
+  return env;
+}
+
 export function inTerminal(commandLine: string, options: TerminalOptions): Promise<TerminalRun> {
   return new Promise((resolve, reject) => {
     // -e: script's exit status is the command's; -q: no "Script started" banner.
     const child = spawn('script', ['-q', '-e', '-c', commandLine, '/dev/null'], {
       cwd: options.cwd,
-      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      env: { ...personsEnv(), NO_COLOR: '1', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let screen = '';
