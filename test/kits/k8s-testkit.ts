@@ -108,3 +108,8 @@ function nonNull(r: K8sFacts['requested']): { release?: string; service?: string
     ...(r.ingress !== null ? { ingress: r.ingress } : {}),
   };
 }
+
+/** What the selection decides from these objects alone (no flags), as gather decides it. */
+export function discovered(k8s: K8sFacts) {
+  return decideSelection({ host: null, address: null, provider: 'auto', k8s: null }, k8s, discover);
+}

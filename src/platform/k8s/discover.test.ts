@@ -1,8 +1,9 @@
 // Discovery, table-driven over small object sets: which Service, which Ingress, which provider, host, address.
 import { describe, expect, test } from 'vitest';
-import { discoverTarget, hostMatches } from './discover.js';
+import { hostMatches } from './discover.js';
 import { parseManifestText, type ManifestOptions } from './manifests.js';
 import { factsFromObjects } from './offline.js';
+import { discovered } from '../../../test/kits/k8s-testkit.js';
 
 const SVC = (name: string, extra = '') => `
 apiVersion: v1
@@ -47,7 +48,7 @@ interface Row {
   readonly name: string;
   readonly docs: readonly string[];
   readonly options?: ManifestOptions;
-  readonly want: Partial<ReturnType<typeof discoverTarget>>;
+  readonly want: Partial<ReturnType<typeof discovered>>;
   readonly note?: RegExp;
 }
 
@@ -103,10 +104,10 @@ const ROWS: Row[] = [
   },
 ];
 
-describe('discoverTarget', () => {
+describe('discovery: the selection from the objects alone', () => {
   test.each(ROWS.map((r) => [r.name, r] as const))('%s', (_n, row) => {
     const objects = row.docs.flatMap((d, i) => parseManifestText(d, `doc${i}.yaml`));
-    const found = discoverTarget(factsFromObjects(objects, row.options ?? {}));
+    const found = discovered(factsFromObjects(objects, row.options ?? {}));
     expect(found).toMatchObject(row.want);
     if (row.note) expect(found.notes.join('; ')).toMatch(row.note);
   });

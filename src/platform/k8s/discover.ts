@@ -15,14 +15,6 @@ export const GCE_CLASSES = new Set(['gce', 'gce-internal']);
 
 export type Provider = 'aws' | 'gcp' | 'unknown';
 
-export interface DiscoveredTarget {
-  host: string | null;
-  address: string | null;
-  provider: Provider;
-  service: string | null;
-  ingress: string | null;
-  notes: string[];
-}
 
 function ok<T>(o: { status: string; value?: T }): T | null {
   return o.status === 'ok' && o.value !== undefined ? o.value : null;
@@ -176,28 +168,6 @@ export function ingressAddress(ing: IngressFact): string | null {
   return a ? a.hostname ?? a.ip : null;
 }
 
-export function discoverTarget(facts: DiscoveryInput): { host: string | null; address: string | null; provider: 'aws' | 'gcp' | 'unknown'; service: string | null; ingress: string | null; notes: string[] } {
-  const notes: string[] = [];
-  const svc = selectService(facts, notes);
-  const ing = selectIngress(facts, svc?.name ?? null, null, notes);
-  if (svc && !ing && ok(facts.ingresses)) notes.push(`no Ingress routes to ${svc.name}`);
-  const provider = detectProvider(facts, ing, svc, notes);
-  let host = ing ? ingressHost(ing) : null;
-  if (host === null && ing) {
-    const mcNames = (ing.annotations['networking.gke.io/managed-certificates'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-    const mcs = (facts.managedCertificates ? ok(facts.managedCertificates) : null) ?? [];
-    host = mcs.filter((m) => mcNames.includes(m.name)).flatMap((m) => m.domains)[0] ?? null;
-  }
-  const target: DiscoveredTarget = {
-    host,
-    address: ing ? ingressAddress(ing) : null,
-    provider,
-    service: svc?.name ?? null,
-    ingress: ing?.name ?? null,
-    notes,
-  };
-  return target;
-}
 
 /** Whether a certificate/TLS host pattern covers the host (one-label wildcards, case-insensitive). */
 export function hostMatches(pattern: string, host: string): boolean {

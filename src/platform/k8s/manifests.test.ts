@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, test } from 'vitest';
 import { UsageError } from '../../errors.js';
-import { FIXTURES } from '../../../test/kits/k8s-testkit.js';
-import { discoverTarget } from './discover.js';
+import { FIXTURES, discovered } from '../../../test/kits/k8s-testkit.js';
 import { parseManifestText } from './manifests.js';
 import { loadManifests } from '../../../test/kits/gather-k8s.js';
 import { parseTlsSecret } from './tls-secret.js';
@@ -23,7 +22,7 @@ describe('offline loader', () => {
     expect(k8s.tlsSecret).toMatchObject({ status: 'ok', value: { name: 'my-release-milvus-tls', keyMatchesCert: true } });
     expect(k8s.pods).toEqual({ status: 'skipped', reason: 'offline (--manifests): needs a live cluster' });
     expect(k8s.healthzService.status).toBe('skipped');
-    expect(discoverTarget(k8s)).toEqual({ host: 'my-release.milvus.io', address: null, provider: 'gcp', service: 'my-release-milvus', ingress: 'my-release-milvus', notes: [] });
+    expect(discovered(k8s)).toMatchObject({ host: 'my-release.milvus.io', address: null, provider: 'gcp', service: 'my-release-milvus', ingress: 'my-release-milvus', notes: [] });
   });
 
   test('a directory (recursively) gives the same facts as the single helm-template file', async () => {
@@ -35,7 +34,7 @@ describe('offline loader', () => {
 
   test('the AWS guide discovers provider, host and service from the objects alone', async () => {
     const k8s = await loadManifests(join(FIXTURES, 'aws'), {});
-    const found = discoverTarget(k8s);
+    const found = discovered(k8s);
     expect(found).toMatchObject({ provider: 'aws', host: 'milvus-demo.milvus.io', service: 'milvus-demo', ingress: 'milvus-demo' });
   });
 
@@ -50,7 +49,7 @@ describe('offline loader', () => {
   test('stdin (-)', async () => {
     const k8s = await loadManifests('-', { release: 'vector' }, Readable.from(['apiVersion: v1\nkind: Service\nmetadata: {name: vector-milvus}\nspec:\n  ports: [{name: milvus, port: 19530}]\n']));
     expect(k8s.files).toEqual(['<stdin>']);
-    expect(discoverTarget(k8s).service).toBe('vector-milvus');
+    expect(discovered(k8s).service).toBe('vector-milvus');
   });
 
   test('invalid YAML: UsageError naming the file and line', async () => {
