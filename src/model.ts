@@ -61,6 +61,9 @@ export type Outcome<T> =
   | { readonly status: 'error'; readonly error: ProbeErrorInfo; readonly ms: number }
   | { readonly status: 'skipped'; readonly reason: string; readonly blockedBy?: string };
 
+/** The skip of an Outcome: not attempted, and why (blockedBy names the check to look at instead). */
+export type Skipped = Extract<Outcome<never>, { readonly status: 'skipped' }>;
+
 /** Progress of one probe or read in gather, for the live view. */
 export type StepListener = (key: string, status: Outcome<unknown>['status'], ms: number) => void;
 

@@ -77,18 +77,23 @@ export function interrupted(outcome: Outcome<unknown>): Judgement | null {
     : null;
 }
 
-/** Why a check does not apply to these facts (another provider, offline), or null. */
-export function notApplicable(def: CheckDef, facts: Facts): string | null {
-  const provider = def.appliesTo?.provider;
-  if (provider && facts.k8s && facts.target.provider !== provider) {
-    const p = facts.target.provider;
-    return `not ${provider === 'aws' ? 'an AWS' : 'a GKE'} deployment (provider ${p}${p === 'unknown' ? '; use --provider' : ''})`;
+/**
+ * Why `appliesTo` rules a check out for this provider and mode, or null. A provider of null is not known
+ * yet (before gather: it may still be discovered), so it rules nothing out; 'unknown' after gather does.
+ */
+export function outOfScope(def: CheckDef, provider: Facts['target']['provider'] | null, offline: boolean): string | null {
+  const wanted = def.appliesTo?.provider;
+  if (wanted && provider !== null && provider !== wanted) {
+    return `not ${wanted === 'aws' ? 'an AWS' : 'a GKE'} deployment (provider ${provider}${provider === 'unknown' ? '; use --provider' : ''})`;
   }
   const mode = def.appliesTo?.mode;
-  if (mode && facts.k8s && (facts.k8s.source === 'manifests') !== (mode === 'offline')) {
-    return mode === 'live' ? 'offline (--manifests): needs a live cluster' : 'live: judged offline only';
-  }
+  if (mode && offline !== (mode === 'offline')) return mode === 'live' ? 'offline (--manifests): needs a live cluster' : 'live: judged offline only';
   return null;
+}
+
+/** Why a check does not apply to these facts (another provider, offline), or null. Without a cluster, the judge says. */
+export function notApplicable(def: CheckDef, facts: Facts): string | null {
+  return facts.k8s ? outOfScope(def, facts.target.provider, facts.k8s.source === 'manifests') : null;
 }
 
 /** The verdict of a check: not applicable here, or what its judge says. */

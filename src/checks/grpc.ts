@@ -3,8 +3,8 @@ import { defineChecks, interrupted, need, skippedJudgement, type Judgement, prob
 import type { Facts, GrpcHttpFact } from '../facts/types.js';
 import { certificateBlocker } from './tls.js';
 import { K8S_OBJECTS, k8sView } from './k8s/view.js';
+import { appProtocolOfMilvusPort } from './gcp/shared.js';
 import { milvusServicePort } from '../platform/k8s/discover.js';
-import type { ServiceFact } from '../platform/k8s/types.js';
 
 /** What an HTTP status from an L7 load balancer means for a gRPC call (FAILURES.md, data path). */
 export const LB_STATUS_MEANING: Record<number, { meaning: string; hint: string; fix?: string }> = {
@@ -56,24 +56,6 @@ function hostTargetsAddress(f: Facts): boolean {
   return dns.value.addresses.some((a) => wanted.includes(a));
 }
 
-function milvusPortName(svc: ServiceFact): string | null {
-  return milvusServicePort(svc)?.name ?? null;
-}
-
-/** The protocol ingress-gce uses for the gRPC port: app-protocols keyed by the port's NAME, or null. */
-function appProtocolForMilvusPort(svc: ServiceFact): string | null {
-  const name = milvusPortName(svc);
-  const raw = svc.annotations['cloud.google.com/app-protocols'] ?? svc.annotations['service.alpha.kubernetes.io/app-protocols'];
-  if (name === null || raw === undefined) return null;
-  try {
-    const parsed: unknown = JSON.parse(raw);
-    const value = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)[name] : undefined;
-    return typeof value === 'string' ? value : null;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * When the Kubernetes objects are right and the wire is wrong, the fix is not in the objects: say what the
  * objects show and where the gap is (the controller, the target), instead of repeating the object fix.
@@ -99,7 +81,7 @@ function withObjects(f: Facts, status: number, host: string | null): { hint: str
     };
   }
   const tlsMode = v.k8s.milvusConfig.status === 'ok' ? v.k8s.milvusConfig.value.tlsMode ?? 0 : null;
-  const gkeProtocol = v.svc ? appProtocolForMilvusPort(v.svc) : null;
+  const gkeProtocol = v.svc ? appProtocolOfMilvusPort(v.svc) : null;
   if (status === 502 && tlsMode === 2) {
     return {
       hint: `Milvus asks every client for a certificate (tlsMode 2, mutual TLS), and the load balancer presents none: set tlsMode 1 in user.yaml (the load balancer terminates the clients' TLS; mutual TLS cannot pass through it)`,
@@ -109,7 +91,7 @@ function withObjects(f: Facts, status: number, host: string | null): { hint: str
   if (status === 502 && v.provider === 'gcp' && v.svc && gkeProtocol !== 'HTTP2') {
     return {
       hint: `the backend service does not speak HTTP/2 to Milvus: cloud.google.com/app-protocols on ${ns}/${v.svc.name} ${gkeProtocol === null ? 'does not name the gRPC port by its name' : `says ${gkeProtocol}`}, so ingress-gce uses HTTP/1.1 (backends stay HEALTHY, every call gets 502); key it by the port name with HTTP2`,
-      fix: `kubectl -n ${ns} annotate service ${v.svc.name} cloud.google.com/app-protocols='{"${milvusPortName(v.svc) ?? 'milvus'}":"HTTP2"}' --overwrite`,
+      fix: `kubectl -n ${ns} annotate service ${v.svc.name} cloud.google.com/app-protocols='{"${milvusServicePort(v.svc)?.name ?? 'milvus'}":"HTTP2"}' --overwrite`,
     };
   }
   const protocolsMatch =

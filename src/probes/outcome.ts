@@ -1,6 +1,6 @@
 // Turns a probe into an Outcome: timed, with its ProbeError kept as data. Anything that is not a
 // ProbeError is our own bug, reported as PROBE_INTERNAL at the layer the caller names.
-import type { Area, Outcome } from '../model.js';
+import type { Area, Outcome, Skipped } from '../model.js';
 import { ProbeError } from '../errors.js';
 
 export async function runProbe<T>(fn: () => Promise<T>, layer: Area = 'tcp'): Promise<Outcome<T>> {
@@ -19,7 +19,7 @@ export function internalError(layer: Area, err: unknown, ms = 0): Outcome<never>
   return { status: 'error', error: { code: 'PROBE_INTERNAL', layer, message: err instanceof Error ? err.message : String(err) }, ms };
 }
 
-export function skipped<T>(reason: string, blockedBy?: string): Outcome<T> {
+export function skipped(reason: string, blockedBy?: string | null): Skipped {
   return blockedBy ? { status: 'skipped', reason, blockedBy } : { status: 'skipped', reason };
 }
 

@@ -3,7 +3,7 @@
 // as soon as its inputs are in (src/gather/run-graph.ts). Everything else that lists sources — the Facts
 // type, the snapshot schema, the step labels, the RBAC fixture — is derived from the records.
 import type { z } from 'zod';
-import type { Area, Outcome } from '../model.js';
+import type { Area, Outcome, Skipped } from '../model.js';
 import type { GatherOptions } from './options.js';
 import type { SourceKey, ValueOf } from './values.js';
 
@@ -14,11 +14,7 @@ export type Permission =
   | { readonly kind: 'gcp'; readonly permission: string };
 
 /** The skip a source reports when a prerequisite did not pass: blockedBy names the check that judges it. */
-export interface Skip {
-  readonly status: 'skipped';
-  readonly reason: string;
-  readonly blockedBy?: string;
-}
+export type Skip = Skipped;
 
 /**
  * A prerequisite whose outcome must pass for this source's outcome to count. The read does not wait for
@@ -83,8 +79,4 @@ export function defineSource<K extends SourceKey>(def: SourceDef<K>): SourceDef<
 export function resolve<T>(value: PerOptions<T> | undefined, options: GatherOptions, fallback: T): T {
   if (value === undefined) return fallback;
   return typeof value === 'function' ? (value as (o: GatherOptions) => T)(options) : value;
-}
-
-export function skip(reason: string, blockedBy?: string | null): Skip {
-  return blockedBy ? { status: 'skipped', reason, blockedBy } : { status: 'skipped', reason };
 }

@@ -50,6 +50,6 @@ describe.skipIf(!HAVE_SCRIPT)('live view on a terminal', () => {
     expect(screen).toMatch(/^summary: /m);
     expect(screen).toMatch(/^look first: FAIL tls\.validity/m);
     expect(screen).not.toMatch(/gcp\.[a-z-]+\.[a-z-]+.*not a GKE/);
-    if (process.env.SHOW_SCREEN) console.log(screen);
+    if (process.env.SHOW_SCREEN) process.stderr.write(`${screen}\n`);
   });
 });

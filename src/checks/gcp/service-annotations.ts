@@ -2,7 +2,7 @@
 // exists, and NEGs asked for and created. ingress-gce ignores a wrong annotation silently, so each is judged.
 import type { CheckDef, Judgement } from '../define.js';
 import { K8S_OBJECTS, annotationJson, evidenceOf, isOffline } from '../k8s/view.js';
-import { APP_PROTOCOLS, APP_PROTOCOLS_ALPHA, BACKEND_CONFIG_KEYS, JSON_KEYS, NEG, NEG_STATUS, annotateService, gcpService } from './shared.js';
+import { APP_PROTOCOLS, APP_PROTOCOLS_ALPHA, BACKEND_CONFIG_KEYS, JSON_KEYS, NEG, NEG_STATUS, annotateService, effectiveAppProtocols, gcpService } from './shared.js';
 import { resolveBackendConfig } from './backendconfig.js';
 
 import { MILVUS_PORT, milvusServicePort } from '../../platform/k8s/discover.js';
@@ -14,10 +14,7 @@ function appProtocolsJudgement(svc: ServiceFact): Judgement {
   if (!port || !port.name) return { verdict: 'blocked', blockedBy: 'k8s.service.port-named', reason: `the ${MILVUS_PORT} port has no name to key app-protocols by` };
   const want = `{"${port.name}":"HTTP2"}`;
   const fix = `${annotateService(svc, APP_PROTOCOLS, want)}${svc.annotations[APP_PROTOCOLS_ALPHA] !== undefined ? `\nkubectl -n ${svc.namespace} annotate service ${svc.name} ${APP_PROTOCOLS_ALPHA}-` : ''}`;
-  const alpha = annotationJson(svc.annotations, APP_PROTOCOLS_ALPHA);
-  const ga = annotationJson(svc.annotations, APP_PROTOCOLS);
-  const effective = alpha.present ? alpha : ga;
-  const effectiveKey = alpha.present ? APP_PROTOCOLS_ALPHA : APP_PROTOCOLS;
+  const { key: effectiveKey, parsed: effective } = effectiveAppProtocols(svc);
   if (!effective.present) {
     return { verdict: 'fail', expected: `${APP_PROTOCOLS}: ${want}`, observed: 'not set: GKE speaks HTTP/1.1 to the backend', hint: 'gRPC needs HTTP2 from the load balancer to Milvus; without it clients get 502 while the backends stay HEALTHY', fix };
   }
@@ -41,7 +38,9 @@ function appProtocolsJudgement(svc: ServiceFact): Judgement {
       fix,
     };
   }
-  if (alpha.present) {
+  if (effectiveKey === APP_PROTOCOLS_ALPHA && effective.present) {
+    const alpha = effective;
+    const ga = annotationJson(svc.annotations, APP_PROTOCOLS);
     const gaSame = ga.present && ga.raw === alpha.raw;
     return {
       verdict: ga.present && !gaSame ? 'fail' : 'warn',

@@ -16,6 +16,7 @@ import {
 } from '@kubernetes/client-node';
 import type { Outcome, ProbeErrorInfo } from '../../model.js';
 import { METRICS_PORT } from './discover.js';
+import { skipped } from '../../probes/outcome.js';
 import { loadKubeConfig } from './kubeconfig.js';
 import { parseHealthzCounts, parseMilvusConfig } from './milvus-config.js';
 import {
@@ -183,10 +184,6 @@ async function timed<T>(r: Reader, access: Access, fn: (apis: Apis, signal: Abor
   return outcome;
 }
 
-function skip<T>(reason: string, blockedBy?: string): Outcome<T> {
-  return blockedBy ? { status: 'skipped', reason, blockedBy } : { status: 'skipped', reason };
-}
-
 /** Typed client objects back to wire JSON (dates to ISO strings), so both modes share the converters. */
 function plain(v: unknown): RawObject {
   const j: unknown = JSON.parse(JSON.stringify(v ?? {}));
@@ -269,7 +266,7 @@ export function listEvents(r: Reader, involvedKind: string): Promise<Outcome<rea
 
 export function listPods(r: Reader, svc: ServiceFact): Promise<Outcome<readonly PodFact[]>> {
   const ns = r.namespace;
-  if (Object.keys(svc.selector).length === 0) return Promise.resolve(skip(`Service ${svc.name} has no selector`));
+  if (Object.keys(svc.selector).length === 0) return Promise.resolve(skipped(`Service ${svc.name} has no selector`));
   return timed(r, { verb: 'list', resource: 'pods', namespace: ns }, (a) => a.core.listNamespacedPod({ namespace: ns, labelSelector: selectorString(svc.selector) })).then((x) =>
     mapOk(x, (l) => items(l).map(toPod)),
   );
@@ -296,7 +293,7 @@ export async function readMilvusConfig(r: Reader, svc: ServiceFact, release: str
     if (o.status !== 'error' || o.error.code !== 'K8S_NOT_FOUND') return withMs(o, started);
     first ??= o;
   }
-  return withMs(first ?? skip('no ConfigMap name to look up'), started);
+  return withMs(first ?? skipped('no ConfigMap name to look up'), started);
 }
 
 function withMs<T>(o: Outcome<T>, started: number): Outcome<T> {
@@ -365,7 +362,7 @@ export async function readPodsHealthz(r: Reader, pods: readonly PodFact[]): Prom
 /** What a load balancer meets on one Milvus pod's gRPC port, through a port-forward. */
 export function readBackendProtocol(r: Reader, svc: ServiceFact, pods: readonly PodFact[]): Promise<Outcome<BackendProtocolFact>> {
   const pod = pickProbePod(pods);
-  if (!pod) return Promise.resolve(skip('no Milvus pod to port-forward to', 'k8s.pods.ready'));
+  if (!pod) return Promise.resolve(skipped('no Milvus pod to port-forward to', 'k8s.pods.ready'));
   const port = podMilvusPort(svc, pod);
   return timed(r, { verb: 'get', resource: 'pods/portforward', namespace: r.namespace, name: pod.name }, (_o, signal) =>
     probeBackendProtocol({ kc: r.kc, namespace: r.namespace, pod: pod.name, port, timeoutMs: r.timeoutMs, signal }),

@@ -2,6 +2,7 @@
 // fact, the same as the registry's offline reads use. What only a live cluster can tell is `skipped` with
 // OFFLINE_REASON, unless the files carry it (a kubectl dump can hold pods and events).
 import type { Outcome } from '../../model.js';
+import { skipped } from '../../probes/outcome.js';
 import { ingressHost, selectIngress, selectService, tlsSecretNameFor } from './discover.js';
 import { parseMilvusConfig } from './milvus-config.js';
 import {
@@ -24,11 +25,9 @@ export interface OfflineSelection {
   readonly ing: IngressFact | null;
 }
 
+/** A fact read from the files: no time spent on a network. */
 function okv<T>(value: T): Outcome<T> {
   return { status: 'ok', value, ms: 0 };
-}
-function skipped<T>(reason: string): Outcome<T> {
-  return { status: 'skipped', reason };
 }
 
 /** The namespace to judge: -n, else the Milvus Service's, else an Ingress's, else default. */

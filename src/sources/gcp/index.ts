@@ -7,7 +7,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Outcome } from '../../model.js';
 import type { IngressFact, ServiceFact } from '../../platform/k8s/types.js';
-import { defineSource, skip, type Permission, type ReadContext, type SourceDef } from '../define.js';
+import { defineSource, type Permission, type ReadContext, type SourceDef } from '../define.js';
+import { skipped } from '../../probes/outcome.js';
 import type { GatherOptions } from '../options.js';
 import type { GcpKey, GcpValues, SourceKey } from '../values.js';
 import { ComputeApi, errorOutcome, type CallResult } from './compute.js';
@@ -89,7 +90,7 @@ export const accessSource = defineSource({
     const o = ctx.options;
     if (o.k8s?.mode === 'live' && o.provider !== 'gcp') {
       const sel = await ctx.outcome('selection');
-      if (sel.status === 'ok' && sel.value.provider !== 'gcp') return skip(sel.value.provider === 'aws' ? NOT_GKE : 'the provider is not known; use --provider gcp to read the Compute API');
+      if (sel.status === 'ok' && sel.value.provider !== 'gcp') return skipped(sel.value.provider === 'aws' ? NOT_GKE : 'the provider is not known; use --provider gcp to read the Compute API');
     }
     const env = process.env;
     const token = o.gcp?.accessToken ?? null;
@@ -279,8 +280,8 @@ export const GCP_SOURCES: { readonly [K in GcpKey]: SourceDef<K> } = {
         const [s, h] = await Promise.all([get(https), get(http)]);
         return ok({ from: 'ingress', https: s, http: h });
       }
-      if (p.ing) return skip(`ingress-gce has not written ingress.kubernetes.io/https-forwarding-rule on the Ingress ${p.ing.name} yet`, 'gcp.ingress.backends');
-      if (!p.address) return skip('no --address to find the forwarding rule by');
+      if (p.ing) return skipped(`ingress-gce has not written ingress.kubernetes.io/https-forwarding-rule on the Ingress ${p.ing.name} yet`, 'gcp.ingress.backends');
+      if (!p.address) return skipped('no --address to find the forwarding rule by');
       const all = (await r.call('globalForwardingRules.list', {})) as unknown[];
       const rules = (Array.isArray(all) ? all : []).map(n.forwardingRule).filter((f) => f.ipAddress === p.address);
       return ok({
@@ -297,7 +298,7 @@ export const GCP_SOURCES: { readonly [K in GcpKey]: SourceDef<K> } = {
     inputs: () => ['gcp.forwardingRules'],
     async read(r) {
       const fr = r.ctx.value('gcp.forwardingRules').https;
-      if (!fr?.target || fr.targetKind !== 'targetHttpsProxies') return skip('no HTTPS forwarding rule to a target HTTPS proxy', 'gcp.forwarding-rule.https');
+      if (!fr?.target || fr.targetKind !== 'targetHttpsProxies') return skipped('no HTTPS forwarding rule to a target HTTPS proxy', 'gcp.forwarding-rule.https');
       return ok(n.targetProxy(await r.call('targetHttpsProxies.get', { targetHttpsProxy: fr.target })));
     },
   }),
@@ -330,7 +331,7 @@ export const GCP_SOURCES: { readonly [K in GcpKey]: SourceDef<K> } = {
     inputs: () => ['gcp.targetHttpsProxy'],
     async read(r) {
       const name = r.ctx.value('gcp.targetHttpsProxy').urlMap;
-      if (!name) return skip('the target HTTPS proxy names no URL map', 'gcp.target-proxy.certificates');
+      if (!name) return skipped('the target HTTPS proxy names no URL map', 'gcp.target-proxy.certificates');
       return ok(n.urlMap(await r.call('urlMaps.get', { urlMap: name })));
     },
   }),
@@ -347,7 +348,7 @@ export const GCP_SOURCES: { readonly [K in GcpKey]: SourceDef<K> } = {
       // Without a host rule the Milvus backend service still exists: ingress-gce names it after the NEG.
       const neg = negNameOf(p.svc);
       const [name, from] = viaRule ? [viaRule, 'host-rule' as const] : neg ? [neg, 'neg' as const] : [um.defaultService, 'default-service' as const];
-      if (!name) return skip('the URL map routes the host to no backend service', 'gcp.url-map.host-rule');
+      if (!name) return skipped('the URL map routes the host to no backend service', 'gcp.url-map.host-rule');
       return ok(n.backendService(await r.call('backendServices.get', { backendService: name }), from));
     },
   }),
@@ -358,7 +359,7 @@ export const GCP_SOURCES: { readonly [K in GcpKey]: SourceDef<K> } = {
     inputs: () => ['gcp.backendService'],
     async read(r) {
       const name = r.ctx.value('gcp.backendService').healthChecks[0];
-      if (!name) return skip('the backend service has no health check', 'gcp.backend-service.protocol');
+      if (!name) return skipped('the backend service has no health check', 'gcp.backend-service.protocol');
       return ok(n.healthCheck(await r.call('healthChecks.get', { healthCheck: name })));
     },
   }),

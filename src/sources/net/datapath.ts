@@ -9,8 +9,8 @@
 // test, which writes. A read that sends the user's credentials verifies the server's certificate first
 // (src/probes/grpc-channel.ts), so starting early never sends a secret to a server a client would refuse.
 import type { Outcome } from '../../model.js';
-import { internalError, runProbe } from '../../probes/outcome.js';
-import { defineSource, skip, type Gate, type ReadContext, type SourceDef } from '../define.js';
+import { internalError, runProbe, skipped } from '../../probes/outcome.js';
+import { defineSource, type Gate, type ReadContext, type SourceDef } from '../define.js';
 import { hasCredentials, probesNetwork, type GatherOptions } from '../options.js';
 import { DATA_PATH_SCHEMAS } from '../fact-schemas.js';
 import type { DataPathKey, DataPathValues, EndpointValue } from '../values.js';
@@ -34,21 +34,21 @@ function grpcTarget(ctx: ReadContext): GrpcTarget {
 
 // ---------------------------------------------------------------- gates: what must pass for an outcome to count
 
-const tcpGate: Gate = { on: 'tcp', open: (o) => (o.status === 'ok' ? null : o.status === 'skipped' ? o : skip('TCP connect failed', 'tcp.connect')) };
+const tcpGate: Gate = { on: 'tcp', open: (o) => (o.status === 'ok' ? null : o.status === 'skipped' ? o : skipped('TCP connect failed', 'tcp.connect')) };
 const h2Gate: Gate = {
   on: 'tls',
   open(o) {
     if (o.status === 'skipped') return o;
-    if (o.status === 'error') return skip('TLS handshake failed', 'tls.handshake');
+    if (o.status === 'error') return skipped('TLS handshake failed', 'tls.handshake');
     const alpn = (o.value as { alpn: string | null }).alpn;
-    return alpn === 'h2' ? null : skip(`ALPN selected ${alpn ?? 'nothing'}, not h2`, 'alpn.h2');
+    return alpn === 'h2' ? null : skipped(`ALPN selected ${alpn ?? 'nothing'}, not h2`, 'alpn.h2');
   },
 };
 const grpcRoutedGate: Gate = {
   on: 'http2Host',
   open(o) {
     if (o.status === 'skipped') return o;
-    if (o.status === 'error' || (o.value as { grpcStatus: number | null }).grpcStatus === null) return skip('no gRPC answer for the host over HTTP/2', 'http2.grpc');
+    if (o.status === 'error' || (o.value as { grpcStatus: number | null }).grpcStatus === null) return skipped('no gRPC answer for the host over HTTP/2', 'http2.grpc');
     return null;
   },
 };
@@ -57,14 +57,14 @@ const anonymousGate: Gate = {
   on: 'milvusAnonymous',
   open(o, options) {
     if (!hasCredentials(options) && o.status === 'ok' && (o.value as { grpcCode: number }).grpcCode === GRPC_UNAUTHENTICATED) {
-      return skip('the server requires credentials and none were given', 'milvus.credentials');
+      return skipped('the server requires credentials and none were given', 'milvus.credentials');
     }
     return null;
   },
 };
 const versionGate: Gate = {
   on: 'milvusVersion',
-  open: (o) => (o.status === 'ok' ? null : o.status === 'skipped' ? o : skip('GetVersion through the SDK failed', 'grpc.sdk-version')),
+  open: (o) => (o.status === 'ok' ? null : o.status === 'skipped' ? o : skipped('GetVersion through the SDK failed', 'grpc.sdk-version')),
 };
 const GRPC_GATES = [tcpGate, h2Gate, grpcRoutedGate] as const;
 
@@ -97,7 +97,7 @@ export const endpointSource = defineSource({
     const host = o.host ?? sel?.host ?? null;
     const address = o.address ?? sel?.address ?? null;
     if (host === null && address === null) {
-      return o.k8s ? skip('no host or address: the Ingress has no address yet', 'k8s.ingress.address') : skip('no --address and no --host');
+      return o.k8s ? skipped('no host or address: the Ingress has no address yet', 'k8s.ingress.address') : skipped('no --address and no --host');
     }
     return { status: 'ok', value: { host, address, serverName: o.serverName ?? host }, ms: 0 };
   },
@@ -111,7 +111,7 @@ export const dnsSource = dataPathSource({
   inputs: ['endpoint'],
   async read(ctx) {
     const e = ctx.value('endpoint');
-    if (!e.host) return skip('no --host');
+    if (!e.host) return skipped('no --host');
     const host = e.host;
     const { probeDns } = await import('../../probes/dns.js');
     return runProbe(() => probeDns(host, { server: ctx.options.dnsServer, address: e.address }, ctx), 'dns');
@@ -130,10 +130,10 @@ export const dialSource = defineSource({
   async read(ctx): Promise<Outcome<{ address: string }>> {
     const e = ctx.value('endpoint');
     if (e.address) return { status: 'ok', value: { address: e.address }, ms: 0 };
-    if (!e.host) return skip('no --address and no --host');
+    if (!e.host) return skipped('no --address and no --host');
     const d = await ctx.outcome('dns');
     if (d.status === 'ok' && d.value.addresses.length > 0) return { status: 'ok', value: { address: d.value.addresses[0] }, ms: 0 };
-    return skip(`${e.host} did not resolve`, 'dns.resolves');
+    return skipped(`${e.host} did not resolve`, 'dns.resolves');
   },
 });
 
@@ -236,7 +236,7 @@ export const milvusDefaultPasswordSource = rawGrpcSource('milvusDefaultPassword'
 
 export const milvusAuthSource = rawGrpcSource('milvusAuth', 'Milvus call with the given credentials', 'milvus.credentials', async (t, ctx) => {
   const credentials = ctx.options.credentials;
-  if (!hasCredentials(ctx.options) || !credentials) return skip('no credentials given');
+  if (!hasCredentials(ctx.options) || !credentials) return skipped('no credentials given');
   return milvusCall((m, target, c) => m.probeMilvusAuth(target, credentials, c))(t, ctx);
 });
 
@@ -328,7 +328,7 @@ export const healthzSource = dataPathSource({
   applies: (o) => (o.healthzUrl ? null : 'no --healthz-url'),
   async read(ctx) {
     const url = ctx.options.healthzUrl;
-    if (!url) return skip('no --healthz-url');
+    if (!url) return skipped('no --healthz-url');
     const { probeHealthz } = await import('../../probes/healthz.js');
     return runProbe(() => probeHealthz(url, { ca: ctx.options.ca }, ctx), 'healthz');
   },
