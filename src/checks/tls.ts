@@ -128,8 +128,8 @@ export const tlsChecks = defineChecks([
       if (!tls.ok) return tls.judgement;
       const p = tls.value.protocol ?? 'unknown';
       return p === 'TLSv1.2' || p === 'TLSv1.3'
-        ? { verdict: 'pass', observed: p }
-        : { verdict: 'fail', expected: 'TLSv1.2 or TLSv1.3', observed: p };
+        ? { verdict: 'pass', observed: tls.value.cipher ? `${p}, ${tls.value.cipher}` : p }
+        : { verdict: 'fail', expected: 'TLSv1.2 or TLSv1.3', observed: tls.value.cipher ? `${p}, ${tls.value.cipher}` : p };
     },
   },
   {

@@ -201,4 +201,6 @@ export const ROWS: Row[] = [
   // Advice for the provider at hand: ACM for an ALB, never a Kubernetes Secret; the Secret (or a ManagedCertificate) on GKE.
   { name: 'expired on an ALB: re-import into ACM', id: 'tls.validity', f: facts({ tls: ok(tls({ chain: [cert({ notAfter: '2026-01-01T00:00:00.000Z' }), INTERMEDIATE] })) }, { provider: 'aws' }), verdict: 'fail', says: /^(?!.*create secret tls).*aws acm import-certificate --certificate-arn/ },
   { name: 'expired on GKE: replace the Secret', id: 'tls.validity', f: facts({ tls: ok(tls({ chain: [cert({ notAfter: '2026-01-01T00:00:00.000Z' }), INTERMEDIATE] })) }, { provider: 'gcp' }), verdict: 'fail', says: /^(?!.*aws acm).*create secret tls/ },
+  // -v shows it: the negotiated version and cipher.
+  { name: 'TLS 1.3 with its cipher', id: 'tls.protocol', f: facts(), verdict: 'pass', says: /TLSv1\.3, TLS_AES_128_GCM_SHA256/ },
 ];
