@@ -4,6 +4,8 @@ import type { Facts, GrpcHttpFact } from '../facts/types.js';
 import { certificateBlocker } from './tls.js';
 import { K8S_OBJECTS, k8sView } from './k8s/view.js';
 import { appProtocolOfMilvusPort } from './gcp/shared.js';
+import { gcpOutcome } from './gcp/compute-shared.js';
+import { AWS_WIRE_STATE, awsWireState, type WireState } from './aws/wire-state.js';
 import { milvusServicePort } from '../platform/k8s/discover.js';
 
 /** What an HTTP status from an L7 load balancer means for a gRPC call (FAILURES.md, data path). */
@@ -60,7 +62,7 @@ function hostTargetsAddress(f: Facts): boolean {
  * When the Kubernetes objects are right and the wire is wrong, the fix is not in the objects: say what the
  * objects show and where the gap is (the controller, the target), instead of repeating the object fix.
  */
-function withObjects(f: Facts, status: number, host: string | null): { hint: string; fix?: string } | null {
+function withObjects(f: Facts, status: number, host: string | null): { hint: string; fix?: string; generic?: true } | null {
   if (status === 404 && host === null) {
     return { hint: 'no --host was given, so the request carried :authority = the address, which no host rule matches: pass --host with the name in the Ingress rule and certificate' };
   }
@@ -102,17 +104,85 @@ function withObjects(f: Facts, status: number, host: string | null): { hint: str
     return {
       hint: `the objects agree on the protocol (${v.provider === 'aws' ? 'GRPC target group, Milvus h2c' : 'HTTP2 backend, Milvus TLS'}), so the load balancer reaches no ready target: the targets are unreachable or not ready — look at the endpoints, the pods and the target / NEG health`,
       fix: `kubectl -n ${ns} get endpointslices -l kubernetes.io/service-name=${v.svc?.name ?? '<service>'} -o wide; kubectl -n ${ns} get pods -o wide`,
+      // Where the cloud's own state was read, it says which targets and why: this guess then gives way.
+      generic: true,
     };
   }
   return null;
+}
+
+/** The Compute facts a data-path finding reads on GKE. */
+const GCP_WIRE_STATE = ['gcp.urlMap', 'gcp.backendService', 'gcp.backendHealth'] as const;
+
+function hostRuleMatches(hosts: readonly string[], host: string): boolean {
+  const h = host.toLowerCase();
+  return hosts.some((x) => x === '*' || x.toLowerCase() === h || (x.startsWith('*.') && h.endsWith(x.slice(1).toLowerCase())));
+}
+
+/** What the Compute API says of a 404 or a 502 on GKE: the URL map's host rules, the backend service's protocol, NEG health. */
+function gcpWireState(f: Facts, status: number, host: string | null): WireState | null {
+  if (f.target.provider !== 'gcp') return null;
+  const ing = k8sView(f)?.ing ?? null;
+  if (status === 404) {
+    const um = gcpOutcome(f, 'urlMap');
+    if (um.status !== 'ok' || host === null || um.value.hostRules.some((r) => hostRuleMatches(r.hosts, host))) return null;
+    return {
+      hint: `the URL map ${um.value.name} has no host rule for ${host} (Compute API): every request for it goes to the default service ${um.value.defaultService ?? '(none)'}, which answers 404`,
+      fix: ing ? `kubectl -n ${ing.namespace} describe ingress ${ing.name}  # the Sync events: ingress-gce writes the host rule from spec.rules[].host` : `gcloud compute url-maps describe ${um.value.name}`,
+      evidence: { urlMap: `${um.value.name}: hosts ${um.value.hostRules.flatMap((r) => r.hosts).join(', ') || '(none)'}; default service ${um.value.defaultService ?? '(none)'}` },
+    };
+  }
+  if (status !== 502 && status !== 503) return null;
+  const bs = gcpOutcome(f, 'backendService');
+  if (bs.status === 'ok' && bs.value.protocol !== 'HTTP2') {
+    return {
+      hint: `backend service ${bs.value.name} protocol ${bs.value.protocol ?? 'unset (HTTP)'} (Compute API), not HTTP2: the load balancer speaks HTTP/1.1 to Milvus's gRPC port, whatever the health of the endpoints`,
+      evidence: { backendService: `${bs.value.name}: protocol ${bs.value.protocol ?? '?'}` },
+    };
+  }
+  const health = gcpOutcome(f, 'backendHealth');
+  if (health.status !== 'ok') return null;
+  const name = bs.status === 'ok' ? bs.value.name : 'the backend service';
+  const groups = health.value;
+  const evidence = Object.fromEntries(groups.flatMap((g) => g.endpoints.map((e) => [`neg/${g.neg}/${e.ipAddress ?? '?'}:${e.port ?? '?'}`, e.healthState ?? 'UNKNOWN'])));
+  const total = groups.reduce((n, g) => n + g.endpoints.length, 0);
+  if (total === 0) {
+    return {
+      hint: `every NEG of ${name} is empty (Compute API: ${groups.map((g) => `${g.neg} in ${g.zone ?? '?'}`).join(', ') || 'no NEG'}): the load balancer has no endpoint to send to — look at the ready pods and the Service's cloud.google.com/neg-status`,
+      evidence,
+    };
+  }
+  const bad = groups.flatMap((g) => {
+    const not = g.endpoints.filter((e) => e.healthState !== 'HEALTHY');
+    return not.length ? [`${g.neg} (${g.zone ?? '?'}): ${not.map((e) => `${e.ipAddress ?? '?'}:${e.port ?? '?'} ${e.healthState ?? 'UNKNOWN'}`).join(', ')}`] : [];
+  });
+  if (bad.length > 0) {
+    return {
+      hint: `endpoints not HEALTHY per NEG of ${name} (Compute API): ${bad.join('; ')} — the health check (BackendConfig HTTP :9091 /healthz) fails on them: see gcp.health-check.config and gcp.firewall.health-check`,
+      fix: `gcloud compute backend-services get-health ${name} --global`,
+      evidence,
+    };
+  }
+  const v = k8sView(f);
+  const tlsMode = v && v.k8s.milvusConfig.status === 'ok' ? (v.k8s.milvusConfig.value.tlsMode ?? 0) : null;
+  return {
+    hint: `backend service ${name} speaks HTTP2 and every endpoint is HEALTHY (${total}/${total}, Compute API) while calls get ${status}: the health check (HTTP :9091 /healthz) never touches 19530, where the load balancer needs TLS with ALPN h2 — Milvus tlsMode 1${tlsMode !== null ? ` (it is ${tlsMode})` : ''}`,
+    evidence,
+  };
+}
+
+/** The cloud state behind a status, where the cloud's facts were gathered. */
+function wireState(f: Facts, status: number, host: string | null): WireState | null {
+  return awsWireState(f, status) ?? gcpWireState(f, status, host);
 }
 
 export const grpcChecks = defineChecks([
   {
     id: 'http2.grpc',
     area: 'http2',
-    // The objects tell a wire failure the controller has not caught up with from one in the objects.
-    needs: ['http2Host', 'http2Address', ...K8S_OBJECTS, 'k8s.milvusConfig'],
+    // The objects tell a wire failure the controller has not caught up with from one in the objects; the
+    // cloud's own state (target group, target and NEG health, URL map) says which it is.
+    needs: ['http2Host', 'http2Address', ...K8S_OBJECTS, 'k8s.milvusConfig', ...AWS_WIRE_STATE, ...GCP_WIRE_STATE],
     title: 'a gRPC request for the host reaches a gRPC server',
     severity: 'critical',
     hint: 'the load balancer must route :authority = host over HTTP/2 to Milvus\'s gRPC port',
@@ -135,15 +205,21 @@ export const grpcChecks = defineChecks([
       if (v.bodySnippet) evidence.body = v.bodySnippet;
       const other = f.dataPath.http2Address;
       if (other.status === 'ok') evidence[`:authority ${other.value.authority}`] = describeAnswer(other.value);
-      if (known) {
-        const better = v.status !== null ? withObjects(f, v.status, f.target.host) : null;
+      if (known && v.status !== null) {
+        const cloud = wireState(f, v.status, k8sView(f)?.host ?? f.target.host);
+        const objects = withObjects(f, v.status, f.target.host);
+        // The cloud's state first; the objects' word beside it where it adds a cause (app-protocols, tlsMode 2,
+        // the Ingress rule), not where the cloud already answers it (the target group of a 464, target health).
+        const keepObjects = objects !== null && (cloud === null || (!objects.generic && v.status !== 464));
+        const parts = [cloud, keepObjects ? objects : null].filter((p): p is { hint: string; fix?: string } => p !== null);
+        const fix = [...parts].reverse().find((p) => p.fix)?.fix ?? known.fix;
         return {
           verdict: 'fail',
           expected: 'a gRPC answer (grpc-status) for :authority ' + v.authority,
           observed: `${describeAnswer(v)}: ${known.meaning}`,
-          hint: better?.hint ?? known.hint,
-          ...((better?.fix ?? known.fix) ? { fix: better?.fix ?? known.fix } : {}),
-          evidence,
+          hint: parts.length ? parts.map((p) => p.hint).join('; ') : known.hint,
+          ...(fix ? { fix } : {}),
+          evidence: { ...evidence, ...cloud?.evidence },
         };
       }
       return {
