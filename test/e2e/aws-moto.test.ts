@@ -10,10 +10,15 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ACMClient, ImportCertificateCommand } from '@aws-sdk/client-acm';
 import { EC2Client, AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand } from '@aws-sdk/client-ec2';
 import {
-  CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, CreateTargetGroupCommand, ElasticLoadBalancingV2Client, RegisterTargetsCommand,
+  AddTagsCommand, CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, CreateTargetGroupCommand, DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client,
+  RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { createLabPki } from '../../src/lab/pki.js';
 import { reservePorts } from '../../src/lab/ports.js';
+import { ProbeError } from '../../src/errors.js';
+import type { IngressFact } from '../../src/platform/k8s/types.js';
+import { readLoadBalancer } from '../../src/sources/aws/reads.js';
+import { selectionFromFlags } from '../../src/sources/selection.js';
 import { awsOptions, gatherAws, judgeAws, startMoto, type Moto } from '../kits/aws.js';
 import { tempDir } from '../tmp.js';
 
@@ -24,6 +29,8 @@ const dir = tempDir('l7doctor-moto-');
 
 let moto: Moto;
 let dnsName = '';
+/** The ALB created last (another Ingress's): found only by reading every page. */
+let lastDnsName = '';
 let tls: Server;
 let tlsPort = 0;
 let caFile = '';
@@ -53,6 +60,13 @@ beforeAll(async () => {
   const certArn = (await acm.send(new ImportCertificateCommand({ Certificate: Buffer.from(leaf ?? ''), CertificateChain: Buffer.from(chain.join('')), PrivateKey: Buffer.from(key) }))).CertificateArn ?? '';
   const lb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'k8s-milvus-milvusde-2f72215c02', Subnets: subnets, SecurityGroups: [albSg], Scheme: 'internet-facing', Type: 'application' }))).LoadBalancers?.[0];
   dnsName = lb?.DNSName ?? '';
+  // The controller's tags: the Ingress's stack and the cluster (what finds the ALB before the Ingress has a status).
+  const stackTags = (cluster: string) => [{ Key: 'ingress.k8s.aws/stack', Value: 'milvus/milvus-demo' }, { Key: 'elbv2.k8s.aws/cluster', Value: cluster }, { Key: 'ingress.k8s.aws/resource', Value: 'LoadBalancer' }];
+  await elb.send(new AddTagsCommand({ ResourceArns: [lb?.LoadBalancerArn ?? ''], Tags: stackTags('milvus-prod') }));
+  // The same Ingress in a staging cluster of the same account and region, and another Ingress's ALB.
+  const staging = (await elb.send(new CreateLoadBalancerCommand({ Name: 'k8s-milvus-milvusde-5e0d9a1b7c', Subnets: subnets, SecurityGroups: [albSg], Scheme: 'internet-facing', Type: 'application' }))).LoadBalancers?.[0];
+  await elb.send(new AddTagsCommand({ ResourceArns: [staging?.LoadBalancerArn ?? ''], Tags: stackTags('milvus-staging') }));
+  lastDnsName = (await elb.send(new CreateLoadBalancerCommand({ Name: 'k8s-web-frontend-9c8b7a6d5e', Subnets: subnets, SecurityGroups: [albSg], Scheme: 'internet-facing', Type: 'application' }))).LoadBalancers?.[0]?.DNSName ?? '';
   // What the controller makes of backend-protocol-version GRPC and target-type ip.
   const tg = (
     await elb.send(
@@ -122,5 +136,51 @@ describe('moto, seeded as the guide builds it', () => {
     const v = judgeAws(facts, ['aws.lb.state', 'aws.acm.status']);
     expect(v.get('aws.lb.state')).toMatchObject({ verdict: 'fail', observed: expect.stringMatching(/DNS name k8s-gone.*us-east-2 \(region from flag\)/) });
     expect(v.get('aws.acm.status')?.verdict).toBe('blocked');
+  });
+});
+
+/** The Ingress as the cluster shows it before the controller has written its status hostname. */
+const INGRESS_WITHOUT_STATUS: IngressFact = {
+  name: 'milvus-demo', namespace: 'milvus', ingressClassName: 'alb', annotations: { 'alb.ingress.kubernetes.io/backend-protocol-version': 'GRPC' }, labels: {},
+  rules: [], defaultBackend: null, tls: [], addresses: [], finalizers: [], hasStatus: false,
+};
+
+describe('finding the ALB without its DNS name: the controller\'s tags, and every page', () => {
+  const ctxFor = (context?: string) => ({
+    options: { ...awsOptions({ host: HOST, address: '', aws: { region: REGION, profile: null, minIdleTimeoutSec: null, endpoint: moto.url, staticCredentials: KEYS } }), k8s: { mode: 'live' as const, ...(context ? { context } : {}) } },
+    signal: new AbortController().signal,
+    timeoutMs: 5000,
+  });
+  const noAddress = { ...selectionFromFlags({ host: HOST, address: null, provider: 'aws', k8s: null }), address: null };
+
+  test('an Ingress with no status hostname yet: found by ingress.k8s.aws/stack, narrowed by elbv2.k8s.aws/cluster from the EKS context', async () => {
+    const lb = await readLoadBalancer(ctxFor('arn:aws:eks:us-east-2:123456789012:cluster/milvus-prod'), noAddress, INGRESS_WITHOUT_STATUS);
+    expect([lb.dnsName, lb.foundBy]).toEqual([dnsName, 'tags']);
+    expect(lb.lookedUp).toMatch(/^tag ingress\.k8s\.aws\/stack=milvus\/milvus-demo and elbv2\.k8s\.aws\/cluster=milvus-prod in us-east-2/);
+    // eksctl's context names the same cluster.
+    const viaEksctl = await readLoadBalancer(ctxFor('admin@milvus-prod.us-east-2.eksctl.io'), noAddress, INGRESS_WITHOUT_STATUS);
+    expect(viaEksctl.dnsName).toBe(dnsName);
+  });
+
+  test('two clusters\' ALBs carry the stack tag and the context names neither: no guess, the candidates named', async () => {
+    const e = await readLoadBalancer(ctxFor(), noAddress, INGRESS_WITHOUT_STATUS).then(() => null, (x: unknown) => x);
+    expect(e).toBeInstanceOf(ProbeError);
+    expect(e instanceof ProbeError && [e.code, e.detail?.operation]).toEqual(['AWS_NOT_FOUND', 'DescribeTags']);
+    expect(e instanceof ProbeError && e.message).toMatch(/2 load balancers carry ingress\.k8s\.aws\/stack=milvus\/milvus-demo \(elbv2\.k8s\.aws\/cluster: milvus-prod, milvus-staging\).*--address/);
+  });
+
+  test('DescribeLoadBalancers is read page by page (moto honours PageSize and Marker)', async () => {
+    const elb = new ElasticLoadBalancingV2Client({ region: REGION, endpoint: moto.url, credentials: KEYS });
+    try {
+      // The control: one per page means the ALB created last is on a later page.
+      const first = await elb.send(new DescribeLoadBalancersCommand({ PageSize: 1 }));
+      expect(first.LoadBalancers?.length).toBe(1);
+      expect(first.NextMarker).toBeTruthy();
+      expect(first.LoadBalancers?.[0]?.DNSName).not.toBe(lastDnsName);
+    } finally {
+      elb.destroy();
+    }
+    const lb = await readLoadBalancer(ctxFor(), { ...noAddress, address: lastDnsName, addressFrom: 'flag' }, null, 1);
+    expect([lb.dnsName, lb.foundBy, lb.name]).toEqual([lastDnsName, 'dns-name', 'k8s-web-frontend-9c8b7a6d5e']);
   });
 });

@@ -118,6 +118,13 @@ const ROWS: Row[] = [
   { check: 'aws.lb.state', name: 'provisioning', edit: (v) => void ((v.loadBalancer as { state: string }).state = 'provisioning'), verdict: 'warn', says: /--wait/ },
   { check: 'aws.lb.state', name: 'failed', edit: (v) => void ((v.loadBalancer as { state: string }).state = 'failed'), verdict: 'fail' },
   { check: 'aws.lb.state', name: 'not found names the lookup', edit: () => ({ loadBalancer: err('AWS_NOT_FOUND', 'no load balancer matches DNS name x.elb.amazonaws.com') }), verdict: 'fail', says: /DNS name/ },
+  {
+    check: 'aws.lb.state',
+    name: 'several ALBs carry the stack tag: name the one with --address',
+    edit: () => ({ loadBalancer: { status: 'error', error: { code: 'AWS_NOT_FOUND', layer: 'aws', message: 'elbv2 DescribeTags: 2 load balancers carry ingress.k8s.aws/stack=milvus/milvus-demo', detail: { operation: 'DescribeTags' } }, ms: 1 } }),
+    verdict: 'fail',
+    says: /2 load balancers carry.*--address/,
+  },
   { check: 'aws.lb.state', name: 'no credentials', edit: () => ({ loadBalancer: err('AWS_NO_CREDENTIALS', 'elbv2 DescribeLoadBalancers: no AWS credentials (…)') }), verdict: 'error', says: /no AWS credentials/ },
   {
     check: 'aws.listener.https',

@@ -183,7 +183,14 @@ export const apiChecks: readonly CheckDef[] = defineChecks([
     judge(f): Judgement {
       const o = f.aws?.loadBalancer;
       if (o?.status === 'error' && o.error.code === 'AWS_NOT_FOUND') {
-        return { verdict: 'fail', expected: 'an ALB with the address as its DNS name, or tagged for the Ingress', observed: o.error.message, hint: 'the Ingress status points at an ALB that is gone, or the region is wrong (--aws-region)' };
+        const address = f.selection.status === 'ok' ? f.selection.value.address : f.target.address;
+        const hint =
+          o.error.detail?.operation === 'DescribeTags'
+            ? 'several ALBs carry the Ingress\'s stack tag (one per cluster, or a leftover): name the one clients reach with --address'
+            : address === null
+              ? 'the Ingress has no status hostname yet and no ALB carries its tags: the controller has not created the ALB (see the Ingress events and the controller logs), or the region is wrong (--aws-region)'
+              : 'the Ingress status points at an ALB that is gone, or the region is wrong (--aws-region)';
+        return { verdict: 'fail', expected: 'an ALB with the address as its DNS name, or tagged for the Ingress', observed: o.error.message, hint };
       }
       const got = aws(f, 'loadBalancer');
       if (!got.ok) return got.judgement;

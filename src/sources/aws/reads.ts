@@ -34,7 +34,23 @@ interface SdkLb {
   AvailabilityZones?: { ZoneName?: string; SubnetId?: string }[];
 }
 
-export async function readLoadBalancer(ctx: AwsCallContext, selection: SelectionFact, ing: IngressFact | null): Promise<AwsLoadBalancerFact> {
+/** The cluster name an EKS context carries (aws eks update-kubeconfig's ARN, eksctl's name), as the controller tags it. */
+export function clusterNameOfContext(context: string | undefined): string | null {
+  if (!context) return null;
+  return /^arn:aws[a-z-]*:eks:[^:]+:\d+:cluster\/(.+)$/.exec(context)?.[1] ?? /^[^@]+@([^.]+)\.[a-z0-9-]+\.eksctl\.io$/.exec(context)?.[1] ?? null;
+}
+
+const STACK_TAG = 'ingress.k8s.aws/stack';
+const CLUSTER_TAG = 'elbv2.k8s.aws/cluster';
+/** DescribeTags takes at most 20 ARNs a call. */
+const TAGS_PER_CALL = 20;
+
+/**
+ * The ALB of the Ingress: the one whose DNS name is the address (the Ingress status hostname or --address),
+ * else the one the controller tagged for the Ingress's stack (its group, or namespace/name), narrowed by the
+ * cluster tag when the context names an EKS cluster. Every page of DescribeLoadBalancers is read.
+ */
+export async function readLoadBalancer(ctx: AwsCallContext, selection: SelectionFact, ing: IngressFact | null, pageSize = 400): Promise<AwsLoadBalancerFact> {
   const address = selection.address;
   const certArn = annotatedCertificateArn(ing);
   const region = resolveRegion(ctx.options, process.env, address, certArn);
@@ -44,12 +60,16 @@ export async function readLoadBalancer(ctx: AwsCallContext, selection: Selection
   const { m, client } = await elbv2Client(ctx, region.region);
   try {
     const all: SdkLb[] = [];
+    const markers = new Set<string>();
     let marker: string | undefined;
     do {
-      const page = await call(ctx, 'DescribeLoadBalancers', (abortSignal) => client.send(new m.DescribeLoadBalancersCommand({ PageSize: 400, ...(marker ? { Marker: marker } : {}) }), { abortSignal }));
+      const page = await call(ctx, 'DescribeLoadBalancers', (abortSignal) => client.send(new m.DescribeLoadBalancersCommand({ PageSize: pageSize, ...(marker ? { Marker: marker } : {}) }), { abortSignal }));
       if (!Array.isArray(page.LoadBalancers)) throw badAnswer('DescribeLoadBalancers', 'LoadBalancers list');
       all.push(...page.LoadBalancers);
       marker = page.NextMarker;
+      // An endpoint that hands back a marker it gave before would page forever.
+      if (marker && markers.has(marker)) throw badAnswer('DescribeLoadBalancers', `new NextMarker (it repeats ${marker})`);
+      if (marker) markers.add(marker);
     } while (marker);
     const lookups: string[] = [];
     let found: SdkLb | undefined;
@@ -62,15 +82,30 @@ export async function readLoadBalancer(ctx: AwsCallContext, selection: Selection
       // The controller tags what it creates; an Ingress in a group shares the group's ALB.
       const group = ing.annotations[`${A}group.name`];
       const stack = group ?? `${ing.namespace}/${ing.name}`;
-      lookups.push(`tag ingress.k8s.aws/stack=${stack}`);
+      const cluster = clusterNameOfContext(ctx.options.k8s?.context);
+      lookups.push(`tag ${STACK_TAG}=${stack}${cluster ? ` and ${CLUSTER_TAG}=${cluster}` : ''}`);
       const arns = all.map((lb) => lb.LoadBalancerArn).filter((a): a is string => !!a);
-      for (let i = 0; i < arns.length && !found; i += 20) {
-        const tags = await call(ctx, 'DescribeTags', (abortSignal) => client.send(new m.DescribeTagsCommand({ ResourceArns: arns.slice(i, i + 20) }), { abortSignal }));
-        const hit = (tags.TagDescriptions ?? []).find((d) => (d.Tags ?? []).some((t) => t.Key === 'ingress.k8s.aws/stack' && t.Value === stack));
-        if (hit) {
-          found = all.find((lb) => lb.LoadBalancerArn === hit.ResourceArn);
-          foundBy = 'tags';
+      const tagged: { arn: string; cluster: string | null }[] = [];
+      for (let i = 0; i < arns.length; i += TAGS_PER_CALL) {
+        const tags = await call(ctx, 'DescribeTags', (abortSignal) => client.send(new m.DescribeTagsCommand({ ResourceArns: arns.slice(i, i + TAGS_PER_CALL) }), { abortSignal }));
+        if (!Array.isArray(tags.TagDescriptions)) throw badAnswer('DescribeTags', 'TagDescriptions list');
+        for (const d of tags.TagDescriptions) {
+          const t = d.Tags ?? [];
+          if (d.ResourceArn && t.some((x) => x.Key === STACK_TAG && x.Value === stack)) tagged.push({ arn: d.ResourceArn, cluster: t.find((x) => x.Key === CLUSTER_TAG)?.Value ?? null });
         }
+      }
+      const mine = cluster ? tagged.filter((t) => t.cluster === cluster) : tagged;
+      if (mine.length > 1) {
+        throw new ProbeError(
+          'aws',
+          'AWS_NOT_FOUND',
+          `elbv2 DescribeTags: ${mine.length} load balancers carry ${STACK_TAG}=${stack} (${CLUSTER_TAG}: ${mine.map((t) => t.cluster ?? 'none').join(', ')}), so none is known to be this Ingress's: give --address, or a --context that names the EKS cluster`,
+          { operation: 'DescribeTags' },
+        );
+      }
+      if (mine.length === 1) {
+        found = all.find((lb) => lb.LoadBalancerArn === mine[0].arn);
+        foundBy = 'tags';
       }
     }
     const lookedUp = `${lookups.join(', then ') || 'nothing to look up by (no address, no Ingress)'} in ${region.region} (region from ${region.from})`;
