@@ -52,6 +52,12 @@ describe('the certificate', () => {
     expect(s.data).toEqual({ 'tls.crt': Buffer.from(crt).toString('base64'), 'tls.key': Buffer.from(TLS.keyPem).toString('base64') });
   });
 
+  test('TLS Secret with a private CA: ca.crt beside the pair, as cert-manager stores it', () => {
+    const s = renderTlsSecret(GUIDE, { ...TLS, caPem: 'CA\n' });
+    expect(Object.keys(s.data ?? {}).sort()).toEqual(['ca.crt', 'tls.crt', 'tls.key']);
+    expect(s.data).toMatchObject({ 'ca.crt': Buffer.from('CA\n').toString('base64') });
+  });
+
   test('ManagedCertificate: seeds/002\'s, placed in the Ingress namespace', () => {
     expect(renderManagedCertificate(GUIDE)).toEqual({
       ...parse('apiVersion: networking.gke.io/v1\nkind: ManagedCertificate\nmetadata:\n  name: my-release-milvus-tls\nspec:\n  domains:\n    - my-release.milvus.io\n'),
@@ -96,5 +102,14 @@ ${RULES}`);
     const ing = renderGkeIngress({ ...GUIDE, certificate });
     expect(ing).toEqual(expected);
     expect(ing.spec).not.toHaveProperty('ingressClassName');
+  });
+
+  test.each([
+    [undefined, 'false'],
+    [false, 'false'],
+    [true, undefined],
+  ] as const)('allowHttp %s: allow-http annotation %s', (allowHttp, expected) => {
+    const annotations = renderGkeIngress({ ...GUIDE, allowHttp }).metadata.annotations ?? {};
+    expect(annotations['kubernetes.io/ingress.allow-http']).toBe(expected);
   });
 });

@@ -51,6 +51,7 @@ export function renderTlsSecret(p: GcpParams, tls: TlsMaterial): K8sObject {
     data: {
       'tls.crt': Buffer.from(tlsCertificateChain(tls)).toString('base64'),
       'tls.key': Buffer.from(tls.keyPem).toString('base64'),
+      ...(tls.caPem ? { 'ca.crt': Buffer.from(tls.caPem).toString('base64') } : {}),
     },
   };
 }
@@ -81,7 +82,7 @@ export function renderGkeIngress(p: GcpParams): K8sObject {
       namespace: p.namespace,
       annotations: {
         'kubernetes.io/ingress.class': 'gce',
-        'kubernetes.io/ingress.allow-http': 'false',
+        ...(p.allowHttp ? {} : { 'kubernetes.io/ingress.allow-http': 'false' }),
         ...(managed ? { 'networking.gke.io/managed-certificates': names.managedCertificate } : {}),
       },
     },

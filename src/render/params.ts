@@ -33,6 +33,8 @@ export interface TlsMaterial {
   /** Intermediates served after the leaf; clients fail on a missing one (FAILURES.md: missing-chain). */
   readonly chainPem?: string;
   readonly keyPem: string;
+  /** A private CA clients must trust (a self-signed setup): stored as `ca.crt` beside the pair, as cert-manager does. */
+  readonly caPem?: string;
 }
 
 /** Settings of Milvus's own user.yaml that the path through the LB depends on. */
@@ -90,6 +92,8 @@ export interface GcpParams extends CommonParams {
    * either mode, so with `managed` it is still rendered when given. Left out: no Secret is rendered.
    */
   readonly tls?: TlsMaterial;
+  /** Leave port 80 open (no `kubernetes.io/ingress.allow-http: "false"`): only when asked for. */
+  readonly allowHttp?: boolean;
   /** The backend service's timeout: GKE's 30 s default cuts long searches and streams. */
   readonly backendTimeoutSec?: number;
   readonly healthCheck?: Partial<HealthCheckTiming>;
