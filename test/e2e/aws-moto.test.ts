@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ACMClient, ImportCertificateCommand } from '@aws-sdk/client-acm';
 import { EC2Client, AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand } from '@aws-sdk/client-ec2';
 import {
-  AddTagsCommand, CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, CreateTargetGroupCommand, DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client,
+  AddListenerCertificatesCommand, AddTagsCommand, CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, CreateTargetGroupCommand, DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client,
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { createLabPki } from '../../src/lab/pki.js';
@@ -29,6 +29,8 @@ const dir = tempDir('l7doctor-moto-');
 
 let moto: Moto;
 let dnsName = '';
+let firstCertArn = '';
+let secondCertArn = '';
 /** The ALB created last (another Ingress's): found only by reading every page. */
 let lastDnsName = '';
 let tls: Server;
@@ -84,6 +86,10 @@ beforeAll(async () => {
       }),
     )
   ).Listeners?.[0]?.ListenerArn ?? '';
+  // certificate-arn with a second ARN: the controller adds it as a listener certificate beside the default.
+  secondCertArn = (await acm.send(new ImportCertificateCommand({ Certificate: Buffer.from(leaf ?? ''), CertificateChain: Buffer.from(chain.join('')), PrivateKey: Buffer.from(key) }))).CertificateArn ?? '';
+  await elb.send(new AddListenerCertificatesCommand({ ListenerArn: listener, Certificates: [{ CertificateArn: secondCertArn }] }));
+  firstCertArn = certArn;
   await elb.send(new CreateRuleCommand({ ListenerArn: listener, Priority: 1, Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: [HOST] } }], Actions: [{ Type: 'forward', TargetGroupArn: tg }] }));
   await elb.send(new RegisterTargetsCommand({ TargetGroupArn: tg, Targets: [{ Id: '192.168.45.17', Port: 19530 }, { Id: '192.168.71.203', Port: 19530 }] }));
   for (const c of [ec2, elb, acm]) c.destroy();
@@ -115,6 +121,9 @@ describe('moto, seeded as the guide builds it', () => {
     expect(lb?.status === 'ok' && [lb.value.http2Enabled, lb.value.idleTimeoutSec]).toEqual([null, null]);
     const cert = merged.aws?.certificate;
     expect(cert?.status === 'ok' && cert.value.chainHoldsIssuer).toBe(true);
+    // DescribeListeners names the default certificate only; DescribeListenerCertificates the second.
+    const listeners = merged.aws?.listeners;
+    expect(listeners?.status === 'ok' && listeners.value.listeners.find((l) => l.port === 443)?.certificateArns).toEqual([firstCertArn, secondCertArn]);
   });
 
   test('the region from the ALB hostname when no flag or environment names one, and said so', async () => {

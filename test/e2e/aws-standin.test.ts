@@ -133,6 +133,10 @@ describe('the lab\'s ELBv2/ACM/EC2 stand-in', () => {
     const allowed = new Set(iamActions());
     const made = [...new Set(aws.calls)];
     expect(made.filter((c) => !allowed.has(c))).toEqual([]);
-    expect(made).toEqual(expect.arrayContaining(['elasticloadbalancing:DescribeLoadBalancers', 'acm:GetCertificate', 'ec2:DescribeSecurityGroups']));
+    expect(made).toEqual(expect.arrayContaining(['elasticloadbalancing:DescribeLoadBalancers', 'elasticloadbalancing:DescribeListenerCertificates', 'acm:GetCertificate', 'ec2:DescribeSecurityGroups']));
+    // The stand-in answers DescribeListenerCertificates with the listener's default: the one certificate-arn names.
+    const https = facts.aws?.listeners?.status === 'ok' ? facts.aws.listeners.value.listeners.find((l) => l.protocol === 'HTTPS') : undefined;
+    expect(https?.certificateArns).toHaveLength(1);
+    expect(verdicts.get('aws.listener.https')?.verdict).toBe('pass');
   });
 });

@@ -101,13 +101,13 @@ interface Row {
 
 const ok = <T>(value: T): Outcome<T> => ({ status: 'ok', value, ms: 1 });
 
-function facts(edit?: Edit): Facts {
+function facts(edit?: Edit, k8s?: Parameters<typeof factsWith>[0]): Facts {
   const v = healthy();
   const replaced = edit?.(v) ?? {};
   const aws = Object.fromEntries(Object.entries(v).map(([k, val]) => [k, ok(val)])) as { [K in keyof AwsValues]: Outcome<AwsValues[K]> };
   const served = { subject: `CN=${HOST}`, fingerprint256: FP } as const;
   const tls = ok({ chain: [served] }) as unknown as Facts['dataPath']['tls'];
-  const base = factsWith(undefined, { host: HOST, provider: 'aws' }, { tls });
+  const base = factsWith(k8s, { host: HOST, provider: 'aws' }, { tls });
   return { ...base, aws: { ...aws, ...replaced } };
 }
 
@@ -247,5 +247,25 @@ describe('AWS API checks over facts', () => {
     // Without the gates there is nothing to judge from: the AWS error stands.
     const bare = judgeCheck(def, { ...f, k8s: { ...k8s, pods: ok([]) } }, JUDGE_OPTIONS);
     expect(bare.verdict).toBe('error');
+  });
+
+  // certificate-arn may name several: the controller makes the first the listener's default and the others
+  // listener certificates (DescribeListenerCertificates), which the ALB serves by SNI.
+  const NAMED = 'arn:aws:acm:us-east-2:123456789012:certificate/1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d';
+  const SECOND = 'arn:aws:acm:us-east-2:123456789012:certificate/9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d';
+  test.each([
+    ['both named, the second as a listener certificate', `${NAMED}, ${SECOND}`, [NAMED, SECOND], 'pass', /with .*1b2c3d4e.* \(default\) and 1 more: .*9a8b7c6d/],
+    ['the second named is not on the listener', `${NAMED},${SECOND}`, [NAMED], 'fail', /missing arn:aws:acm:us-east-2:123456789012:certificate\/9a8b7c6d/],
+    ['the named one only as a non-default certificate still serves the host by SNI', NAMED, [CERT, NAMED], 'pass', /1 more/],
+    ['the named one on no listener certificate', NAMED, [CERT], 'fail', /missing arn:aws:acm:us-east-2:123456789012:certificate\/1b2c3d4e/],
+  ] as const)('aws.listener.https: %s', (_name, annotation, onListener, verdict, says) => {
+    const base = k8sFromFixtures({ flavour: 'aws' });
+    const ings = base.ingresses.status === 'ok' ? base.ingresses.value.map((i) => ({ ...i, annotations: { ...i.annotations, 'alb.ingress.kubernetes.io/certificate-arn': annotation } })) : [];
+    const k8s = { ...base, ingresses: ok(ings) };
+    const def = apiChecks.find((c) => c.id === 'aws.listener.https');
+    if (!def) throw new Error('no aws.listener.https');
+    const j = judgeCheck(def, facts((v) => ({ listeners: ok({ listeners: [{ ...v.listeners.listeners[0], certificateArns: [...onListener] }] }) }), k8s), JUDGE_OPTIONS);
+    expect(j.verdict).toBe(verdict);
+    expect(JSON.stringify(j)).toMatch(says);
   });
 });

@@ -300,19 +300,23 @@ export const apiChecks: readonly CheckDef[] = defineChecks([
       }
       const ing = ingressOf(f);
       const named = ing?.annotations[`${A}certificate-arn`]?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
-      const evidence = evidenceOf({ listener: ls.arn, certificate: ls.certificateArns[0], sslPolicy: ls.sslPolicy });
+      const [byDefault, ...others] = ls.certificateArns;
+      const evidence = evidenceOf({ listener: ls.arn, certificate: byDefault, otherCertificates: others.join(', ') || null, sslPolicy: ls.sslPolicy });
       if (ls.certificateArns.length === 0) return { verdict: 'fail', expected: 'a certificate on the HTTPS listener', observed: 'none', fix: annotate(ing, 'certificate-arn', '<arn>'), evidence };
-      if (named.length > 0 && !named.includes(ls.certificateArns[0])) {
+      // The controller makes the first ARN the default and adds the others as listener certificates (SNI).
+      const missing = named.filter((arn) => !ls.certificateArns.includes(arn));
+      const serves = `the listener has ${byDefault} (default)${others.length ? ` and ${others.join(', ')}` : ''}`;
+      if (missing.length > 0) {
         return {
           verdict: 'fail',
-          expected: `the certificate the Ingress names (${named[0]})`,
-          observed: `the listener serves ${ls.certificateArns[0]}`,
+          expected: `the certificate${named.length > 1 ? 's' : ''} the Ingress names (${named.join(', ')})`,
+          observed: `${serves}; missing ${missing.join(', ')}`,
           hint: 'the Ingress and the ALB disagree: the controller has not reconciled the certificate-arn change (see the Ingress events)',
           fix: `kubectl -n ${ing?.namespace} describe ingress ${ing?.name}`,
           evidence,
         };
       }
-      return { verdict: 'pass', observed: `HTTPS:443 with ${ls.certificateArns[0]}`, evidence };
+      return { verdict: 'pass', observed: `HTTPS:443 with ${byDefault}${others.length ? ` (default) and ${others.length} more: ${others.join(', ')}` : ''}`, evidence };
     },
   },
   {

@@ -112,6 +112,12 @@ export async function serveAwsApi(world: LabWorld): Promise<AwsStandIn> {
           ),
         );
       }
+      case 'DescribeListenerCertificates': {
+        const l = alb.listeners.find((x) => x.arn === p.get('ListenerArn'));
+        if (!l) throw new ApiError(400, 'ListenerNotFound', 'One or more listeners not found');
+        const certs = [...(l.certificateArn ? [{ arn: l.certificateArn, isDefault: true }] : []), ...l.extraCertificateArns.map((arn) => ({ arn, isDefault: false }))];
+        return members('Certificates', certs.map((c) => `${el('CertificateArn', c.arn)}${el('IsDefault', c.isDefault)}`));
+      }
       case 'DescribeRules': {
         const l = alb.listeners.find((x) => x.arn === p.get('ListenerArn'));
         if (!l) throw new ApiError(400, 'ListenerNotFound', 'One or more listeners not found');
@@ -199,7 +205,7 @@ export async function serveAwsApi(world: LabWorld): Promise<AwsStandIn> {
             NotBefore: cert.notBefore.getTime() / 1000,
             NotAfter: cert.notAfter.getTime() / 1000,
             ImportedAt: Date.parse(world.cluster.created) / 1000,
-            InUseBy: alb.listeners.some((l) => l.certificateArn === cert.arn) ? [alb.arn] : [],
+            InUseBy: alb.listeners.some((l) => l.certificateArn === cert.arn || l.extraCertificateArns.includes(cert.arn)) ? [alb.arn] : [],
             KeyAlgorithm: 'EC_prime256v1',
           },
         };

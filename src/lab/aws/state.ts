@@ -26,6 +26,8 @@ export interface LabListener {
   readonly port: number;
   readonly protocol: 'HTTP' | 'HTTPS';
   readonly certificateArn: string | null;
+  /** The second and later ARNs of certificate-arn: the controller adds them as listener certificates. */
+  readonly extraCertificateArns: readonly string[];
   readonly sslPolicy: string | null;
   readonly defaultAction: LabAction;
   readonly rules: readonly { readonly arn: string; readonly priority: string; readonly hosts: readonly string[]; readonly action: LabAction }[];
@@ -180,6 +182,7 @@ export function deriveAlb(world: LabWorld): LabAlb {
       port: p.port,
       protocol: p.protocol,
       certificateArn: p.protocol === 'HTTPS' ? (certArns[0] ?? null) : null,
+      extraCertificateArns: p.protocol === 'HTTPS' ? certArns.slice(1) : [],
       // The controller's default policy when the Ingress names none.
       sslPolicy: p.protocol === 'HTTPS' ? (annotations[`${A}ssl-policy`] ?? 'ELBSecurityPolicy-2016-08') : null,
       defaultAction: notFound,
@@ -187,7 +190,7 @@ export function deriveAlb(world: LabWorld): LabAlb {
     };
   });
   if (has('listener-http-open') && !listeners.some((l) => l.protocol === 'HTTP')) {
-    listeners.push({ arn: `${arn.replace(':loadbalancer/', ':listener/')}/000080`, port: 80, protocol: 'HTTP', certificateArn: null, sslPolicy: null, defaultAction: notFound, rules: [] });
+    listeners.push({ arn: `${arn.replace(':loadbalancer/', ':listener/')}/000080`, port: 80, protocol: 'HTTP', certificateArn: null, extraCertificateArns: [], sslPolicy: null, defaultAction: notFound, rules: [] });
   }
   const certificates = [...new Set([ids.certificateArn, OTHER_REGION_CERTIFICATE, ...certArns])].map((c) => certificateOf(world, c, arn));
   return {

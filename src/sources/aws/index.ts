@@ -68,14 +68,14 @@ const loadBalancer = defineSource({
 
 const listeners = defineSource({
   key: 'aws.listeners',
-  label: 'read the ALB listeners and rules',
+  label: 'read the ALB listeners, their certificates and rules',
   layer: 'aws',
   owner: 'aws.listener.https',
   schema: AWS_SCHEMAS.listeners,
-  permission: iam('elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeSSLPolicies'),
+  permission: iam('elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeListenerCertificates', 'elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeSSLPolicies'),
   applies,
   inputs: ['aws.loadBalancer'],
-  budgetMs: budget(5),
+  budgetMs: budget(6),
   async read(ctx) {
     const r = await reads();
     return runProbe(() => r.readListeners(ctx, ctx.value('aws.loadBalancer')), 'aws');

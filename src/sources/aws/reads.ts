@@ -159,6 +159,29 @@ function actionFact(a: SdkAction): AwsActionFact {
   };
 }
 
+type Elbv2 = Awaited<ReturnType<typeof elbv2Client>>;
+
+/**
+ * Every certificate of an HTTPS listener, the default first: DescribeListeners shows only the default, and
+ * the others (the second and later ARNs of certificate-arn, served by SNI) only DescribeListenerCertificates.
+ */
+async function listenerCertificates(ctx: AwsCallContext, m: Elbv2['m'], client: Elbv2['client'], arn: string, protocol: string, fromListener: readonly string[]): Promise<string[]> {
+  if (protocol !== 'HTTPS') return [...fromListener];
+  const defaults = [...fromListener];
+  const others: string[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await call(ctx, 'DescribeListenerCertificates', (abortSignal) => client.send(new m.DescribeListenerCertificatesCommand({ ListenerArn: arn, ...(marker ? { Marker: marker } : {}) }), { abortSignal }));
+    if (!Array.isArray(page.Certificates)) throw badAnswer('DescribeListenerCertificates', 'Certificates list');
+    for (const c of page.Certificates) {
+      if (!c.CertificateArn) continue;
+      (c.IsDefault ? defaults : others).push(c.CertificateArn);
+    }
+    marker = page.NextMarker;
+  } while (marker);
+  return [...new Set([...defaults, ...others])];
+}
+
 export async function readListeners(ctx: AwsCallContext, lb: AwsLoadBalancerFact): Promise<AwsListenersFact> {
   const { m, client } = await elbv2Client(ctx, lb.region);
   try {
@@ -197,7 +220,7 @@ export async function readListeners(ctx: AwsCallContext, lb: AwsLoadBalancerFact
           arn: l.ListenerArn,
           port: l.Port ?? 0,
           protocol: l.Protocol ?? 'unknown',
-          certificateArns: (l.Certificates ?? []).map((c) => c.CertificateArn).filter((a): a is string => !!a),
+          certificateArns: await listenerCertificates(ctx, m, client, l.ListenerArn, l.Protocol ?? '', (l.Certificates ?? []).map((c) => c.CertificateArn).filter((a): a is string => !!a)),
           sslPolicy: policy,
           sslProtocols: policy ? (policies.get(policy) ?? null) : null,
           defaultActions: (l.DefaultActions ?? []).map(actionFact),

@@ -49,7 +49,7 @@ export interface AwsListenerFact {
   readonly arn: string;
   readonly port: number;
   readonly protocol: string;
-  /** The default certificate first. */
+  /** The default certificate first, then the others (DescribeListenerCertificates): an Ingress's certificate-arn may name several. */
   readonly certificateArns: readonly string[];
   readonly sslPolicy: string | null;
   /** DescribeSSLPolicies' SslProtocols of the policy (TLSv1, TLSv1.1, TLSv1.2, …); null without a policy. */
