@@ -11,12 +11,15 @@ import {
   CoreV1Api,
   type KubernetesObject,
 } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { guideObjectList, renderGuide } from '../../src/render/guide.js';
 import type { K8sObject } from '../../src/render/object.js';
 import type { GuideParams } from '../../src/render/params.js';
 import { makeTestCerts } from '../kits/test-backends.js';
-import { startRealKube, type RealKube } from '../kits/kube-apiserver.js';
+import { kubeBinDir, startRealKube, type RealKube } from '../kits/kube-apiserver.js';
+import { tempDir } from '../tmp.js';
 
 // The apiserver's start (3.5-5.4 s idle) and the CRDs becoming Established take far longer on two busy cores.
 const START_MS = 240_000;
@@ -327,3 +330,60 @@ function withoutSecretData(o: K8sObject): Record<string, unknown> {
   const { data: _data, ...rest } = o;
   return rest;
 }
+
+/** Processes whose command line mentions `text` (a temp dir): what a failed start must not leave behind. */
+function processesMentioning(text: string): string[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((pid) => {
+      try {
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+        return cmdline.includes(text) ? [`${pid}: ${cmdline}`] : [];
+      } catch {
+        return []; // exited while we looked
+      }
+    });
+}
+
+describe('the kit itself', () => {
+  test('missing binaries: one line naming the script that builds them', () => {
+    vi.stubEnv('L7_KUBE_BIN_DIR', tempDir('l7-kube-empty-'));
+    try {
+      expect(() => kubeBinDir()).toThrow(/^etcd and kube-apiserver not found in .*: run bash \.ci\/kube-binaries\.sh[^\n]*$/);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  test('an apiserver that dies on start: the error carries what it said, and nothing is left running or on disk', async () => {
+    const bin = tempDir('l7-kube-bin-');
+    symlinkSync(join(kubeBinDir(), 'etcd'), join(bin, 'etcd'));
+    writeFileSync(join(bin, 'kube-apiserver'), '#!/bin/sh\necho "Error: unknown flag: --not-this-one" >&2\nexit 1\n', { mode: 0o755 });
+    const tmp = tempDir('l7-kube-tmp-');
+    vi.stubEnv('L7_KUBE_BIN_DIR', bin);
+    vi.stubEnv('TMPDIR', tmp);
+    try {
+      await expect(startRealKube()).rejects.toThrow(/kube-apiserver exited .*unknown flag: --not-this-one/);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    // etcd had started in a directory under tmp: it was stopped, and the directory (tokens, keys) removed.
+    expect(processesMentioning(tmp)).toEqual([]);
+    expect(readdirSync(tmp)).toEqual([]);
+  }, START_MS);
+
+  test('crds: false installs none (the "CRD not installed" cluster)', async () => {
+    const bare = await startRealKube({ crds: false });
+    try {
+      const api = KubernetesObjectApi.makeApiClient(clientOf(bare.kubeconfigPath));
+      await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bare' } });
+      const bc = { apiVersion: 'cloud.google.com/v1', kind: 'BackendConfig', metadata: { name: 'bc', namespace: 'bare' }, spec: {} };
+      // client-node reads the group's resource list first and finds no such group.
+      await expect(apply(api, bc, 'milvus-l7-doctor', { dryRun: true })).rejects.toThrow(/^Failed to fetch resource metadata for cloud\.google\.com\/v1\/BackendConfig/);
+    } finally {
+      await bare.stop();
+    }
+    expect(processesMentioning(bare.dir)).toEqual([]);
+    expect(existsSync(bare.dir)).toBe(false);
+  }, START_MS);
+});
