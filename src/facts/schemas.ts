@@ -378,6 +378,7 @@ export const ingressFactSchema: z.ZodType<IngressFact> = exact<IngressFact>()(
     addresses: z.array(z.object({ ip: nullableString, hostname: nullableString })),
     finalizers: strings,
     hasStatus: z.boolean(),
+    createdAt: nullableString.optional(),
   }),
 );
 

@@ -6,13 +6,15 @@ import type { CheckDef, Judgement } from '../define.js';
 import { K8S_OBJECTS, annotationJson, evidenceOf, got, k8sView } from '../k8s/view.js';
 import { APP_PROTOCOLS, APP_PROTOCOLS_ALPHA, annotateService } from './shared.js';
 import { resolveBackendConfig } from './backendconfig.js';
-import { PROBE_RANGES, clusterSide, gcloud, gotGcp, notCreated, projectOf } from './compute-shared.js';
+import { PROBE_RANGES, behind, clusterSide, gcloud, gcpOutcome, gotGcp, notCreated, projectOf } from './compute-shared.js';
 import type { Facts } from '../../facts/types.js';
 import { METRICS_PORT, MILVUS_PORT, milvusServicePort } from '../../platform/k8s/discover.js';
 import type { BackendConfigFact } from '../../platform/k8s/types.js';
-import type { GcpFirewallFact, GcpGroupHealthFact } from '../../sources/gcp/values.js';
+import type { GcpFirewallFact, GcpGroupHealthFact, GcpInstanceFact } from '../../sources/gcp/values.js';
 
 const NEG_READY = 'cloud.google.com/load-balancer-neg-ready';
+/** The owner of the backend service read: the other checks that read it are blocked by it on a 404. */
+const PROTOCOL = 'gcp.backend-service.protocol';
 
 /** Why the backend service speaks what it speaks: the app-protocols annotation as ingress-gce reads it. */
 function protocolOrigin(facts: Facts): { why: string; fix: string | null } {
@@ -81,6 +83,17 @@ function admitsPort(f: GcpFirewallFact, port: number): boolean {
   })));
 }
 
+/**
+ * Whether a firewall rule applies to a VM: on its network, and targeting one of its tags (a rule without
+ * targetTags applies to every VM of its network). Unknown on either side counts, rather than guess it away.
+ */
+function ruleAppliesTo(f: GcpFirewallFact, vm: GcpInstanceFact): boolean {
+  const network = vm.network === null || f.network === null || f.network === vm.network;
+  return network && (f.targetTags.length === 0 || f.targetTags.some((t) => vm.tags.includes(t)));
+}
+
+const byPriority = (a: GcpFirewallFact, b: GcpFirewallFact) => (a.priority ?? 1000) - (b.priority ?? 1000);
+
 function firewallJudgement(facts: Facts): Judgement {
   const fw = gotGcp(facts, 'firewalls');
   if (!fw.ok) return fw.judgement;
@@ -89,34 +102,60 @@ function firewallJudgement(facts: Facts): Judgement {
   const hcPort = hc.ok ? (hc.value.port ?? MILVUS_PORT) : METRICS_PORT;
   const ports = [...new Set([MILVUS_PORT, hcPort])];
   const active = fw.value.filter((f) => !f.disabled);
-  const missing: string[] = [];
-  const denied: string[] = [];
+  const inst = gcpOutcome(facts, 'instances');
+  // The VMs that host Milvus's endpoints decide which rules count; without them every rule does (and we say so).
+  const vms = inst.status === 'ok' && inst.value.length > 0 ? inst.value : null;
+  const targets = vms ? vms.map((vm) => ({ vm: vm.name, rules: active.filter((f) => ruleAppliesTo(f, vm)) })) : [{ vm: null, rules: active }];
+  const missing = new Map<string, string[]>();
+  const denied = new Map<string, string[]>();
   const evidence: Record<string, string> = {};
-  for (const range of PROBE_RANGES) {
-    for (const port of ports) {
-      const from = (f: GcpFirewallFact) => f.sourceRanges.some((r) => cidrCovers(r, range)) && admitsPort(f, port);
-      const allow = active.filter((f) => f.action === 'allow' && from(f)).sort((a, b) => (a.priority ?? 1000) - (b.priority ?? 1000))[0];
-      const deny = active.filter((f) => f.action === 'deny' && from(f)).sort((a, b) => (a.priority ?? 1000) - (b.priority ?? 1000))[0];
-      if (!allow) missing.push(`${range} → tcp:${port}`);
-      else if (deny && (deny.priority ?? 1000) <= (allow.priority ?? 1000)) denied.push(`${range} → tcp:${port} (deny ${deny.name} priority ${deny.priority ?? 1000} ≤ allow ${allow.name} ${allow.priority ?? 1000})`);
-      else evidence[`${range} tcp:${port}`] = `${allow.name} (priority ${allow.priority ?? 1000})`;
+  const add = (m: Map<string, string[]>, key: string, vm: string | null) => m.set(key, [...(m.get(key) ?? []), ...(vm ? [vm] : [])]);
+  const probes = (f: GcpFirewallFact, range: string, port: number) => f.sourceRanges.some((r) => cidrCovers(r, range)) && admitsPort(f, port);
+  for (const t of targets) {
+    for (const range of PROBE_RANGES) {
+      for (const port of ports) {
+        const allow = t.rules.filter((f) => f.action === 'allow' && probes(f, range, port)).sort(byPriority)[0];
+        const deny = t.rules.filter((f) => f.action === 'deny' && probes(f, range, port)).sort(byPriority)[0];
+        // At equal priority a deny wins (Google's rule order).
+        if (!allow) add(missing, `${range} → tcp:${port}`, t.vm);
+        else if (deny && (deny.priority ?? 1000) <= (allow.priority ?? 1000)) add(denied, `${range} → tcp:${port} (deny ${deny.name} priority ${deny.priority ?? 1000} ≤ allow ${allow.name} ${allow.priority ?? 1000})`, t.vm);
+        else evidence[`${range} tcp:${port}`] ??= `${allow.name} (priority ${allow.priority ?? 1000})`;
+      }
     }
   }
-  const project = projectOf(facts);
-  const l7 = active.find((f) => f.name.startsWith('k8s-fw-l7-'));
+  const networks = [...new Set((vms ?? []).map((v) => v.network).filter((n): n is string => n !== null))];
+  const tags = [...new Set((vms ?? []).flatMap((v) => v.tags))];
+  if (vms) {
+    evidence.network = networks.join(', ') || '(unknown)';
+    evidence.nodeTags = tags.join(', ') || '(none)';
+    // Rules that would admit the probes but not on these VMs: a rule on another VPC or for another node pool.
+    const elsewhere = active.filter((f) => f.action === 'allow' && PROBE_RANGES.some((r) => ports.some((p) => probes(f, r, p))) && !vms.every((vm) => ruleAppliesTo(f, vm)));
+    if (elsewhere.length > 0) {
+      evidence.notCounted = elsewhere.map((f) => `${f.name} (network ${f.network ?? '?'}, targetTags ${f.targetTags.join(',') || 'all'})`).join('; ');
+    }
+  } else {
+    evidence.note = inst.status === 'error'
+      ? `the VMs behind the NEG endpoints could not be read (${inst.error.message}): every rule of the project was counted, whatever its network and target tags`
+      : 'no NEG endpoint to take the VMs from: every rule of the project was counted, whatever its network and target tags';
+  }
   const events = facts.k8s?.ingressEvents.status === 'ok' ? facts.k8s.ingressEvents.value.filter((e) => e.reason === 'XPN') : [];
-  if (missing.length === 0 && denied.length === 0) return { verdict: 'pass', observed: `the health-check ranges reach tcp:${ports.join(', tcp:')}`, evidence };
   const xpn = events[0]?.message;
+  if (xpn) evidence.xpn = xpn;
+  if (missing.size === 0 && denied.size === 0) return { verdict: 'pass', observed: `the health-check ranges reach tcp:${ports.join(', tcp:')}${vms ? ` on ${vms.map((v) => v.name).join(', ')}` : ''}`, evidence };
+  const project = projectOf(facts);
+  const list = (m: Map<string, string[]>) => [...m].map(([k, on]) => (vms && on.length < vms.length ? `${k} on ${on.join(', ')}` : k)).join(', ');
+  const l7 = active.find((f) => f.name.startsWith('k8s-fw-l7-') && (!vms || vms.every((vm) => ruleAppliesTo(f, vm))));
+  const where = `${networks.length ? ` --network ${networks[0]}` : ' --network <network>'}${tags.length ? ` --target-tags ${tags[0]}` : ''}`;
   return {
     verdict: 'fail',
-    expected: `allow ${PROBE_RANGES.join(', ')} to tcp:${ports.join(', tcp:')} on the cluster's network`,
-    observed: [...(missing.length ? [`not allowed: ${missing.join(', ')}`] : []), ...(denied.length ? [`denied: ${denied.join(', ')}`] : [])].join('; '),
+    expected: `allow ${PROBE_RANGES.join(', ')} to tcp:${ports.join(', tcp:')} on the nodes' network${networks.length ? ` (${networks.join(', ')})` : ''}${tags.length ? ` and tags (${tags.join(', ')})` : ''}`,
+    observed: [...(missing.size ? [`not allowed: ${list(missing)}`] : []), ...(denied.size ? [`denied: ${list(denied)}`] : [])].join('; '),
     hint: xpn
       ? `Shared VPC: ingress-gce cannot write the firewall in the host project; run what its XPN event says: ${xpn}`
-      : `the load balancer's health checks (from ${PROBE_RANGES.join(', ')}) never reach port ${hcPort}: every endpoint turns UNHEALTHY`,
+      : `the load balancer's health checks (from ${PROBE_RANGES.join(', ')}) never reach port ${hcPort}: every endpoint turns UNHEALTHY${evidence.notCounted ? '; a rule that would admit them is on another network or targets other tags' : ''}`,
     fix: l7
       ? gcloud(`firewall-rules update ${l7.name} --allow tcp:${ports.join(',tcp:')}`, project)
-      : gcloud(`firewall-rules create milvus-lb-health --network <network> --direction INGRESS --source-ranges ${PROBE_RANGES.join(',')} --allow tcp:${ports.join(',tcp:')}`, project),
+      : gcloud(`firewall-rules create milvus-lb-health${where} --direction INGRESS --source-ranges ${PROBE_RANGES.join(',')} --allow tcp:${ports.join(',tcp:')}`, project),
     evidence,
   };
 }
@@ -125,6 +164,8 @@ export const computeBackendChecks: CheckDef[] = [
   {
     id: 'gcp.backend-service.protocol',
     area: 'gcp',
+    // Its only warning is a resource the controller is still creating for a new Ingress.
+    settles: true,
     needs: [...K8S_OBJECTS, 'gcp.backendService'],
     appliesTo: { provider: 'gcp' },
     title: 'the Milvus backend service speaks HTTP2 to the pods',
@@ -132,8 +173,8 @@ export const computeBackendChecks: CheckDef[] = [
     hint: 'key cloud.google.com/app-protocols by the Service port NAME: {"milvus":"HTTP2"}',
     fix: 'kubectl -n <namespace> annotate service <service> cloud.google.com/app-protocols=\'{"milvus":"HTTP2"}\' --overwrite',
     why: 'gRPC needs HTTP/2 end to end. With HTTP or HTTPS the load balancer speaks HTTP/1.1 to Milvus: the health check (HTTP on 9091) stays HEALTHY while every client gets 502.',
-    judge(facts) {
-      const bs = gotGcp(facts, 'backendService', notCreated('the Milvus backend service', 'ingress.kubernetes.io/backends'));
+    judge(facts, options) {
+      const bs = gotGcp(facts, 'backendService', notCreated(facts, options, 'the Milvus backend service', 'ingress.kubernetes.io/backends'));
       if (!bs.ok) return bs.judgement;
       const v = bs.value;
       const evidence = evidenceOf({ backendService: v.name, portName: v.portName, connectionDraining: v.connectionDrainingSec === null ? null : `${v.connectionDrainingSec}s`, logging: v.logEnabled === null ? null : String(v.logEnabled), chosenBy: v.from });
@@ -160,7 +201,7 @@ export const computeBackendChecks: CheckDef[] = [
     fix: 'kubectl -n <namespace> patch backendconfig <backendconfig> --type=merge -p \'{"spec":{"timeoutSec":600}}\'',
     why: 'Searches over large collections, bulk inserts and streams run past 30 s; the load balancer then answers 502/UNAVAILABLE whatever the client deadline.',
     judge(facts) {
-      const bs = gotGcp(facts, 'backendService', notCreated('the Milvus backend service', 'ingress.kubernetes.io/backends'));
+      const bs = gotGcp(facts, 'backendService', behind(PROTOCOL));
       if (!bs.ok) return bs.judgement;
       const t = bs.value.timeoutSec ?? 30;
       const bc = backendConfigOf(facts);
@@ -179,6 +220,8 @@ export const computeBackendChecks: CheckDef[] = [
   {
     id: 'gcp.health-check.config',
     area: 'gcp',
+    // Its only warning is a resource the controller is still creating for a new Ingress.
+    settles: true,
     needs: [...K8S_OBJECTS, 'gcp.backendService', 'gcp.healthCheck', 'k8s.backendConfigs'],
     appliesTo: { provider: 'gcp' },
     title: 'the backend service\'s health check is the BackendConfig\'s: HTTP on 9091 /healthz',
@@ -186,8 +229,8 @@ export const computeBackendChecks: CheckDef[] = [
     hint: 'BackendConfig spec.healthCheck: type HTTP, port 9091, requestPath /healthz, timeoutSec ≤ checkIntervalSec, on the Service',
     fix: 'spec:\n  healthCheck:\n    type: HTTP\n    port: 9091\n    requestPath: /healthz',
     why: 'Milvus answers health checks only over HTTP/1 on 9091 /healthz; any other check marks every endpoint UNHEALTHY and the load balancer sends nothing.',
-    judge(facts) {
-      const hc = gotGcp(facts, 'healthCheck', notCreated('the health check', null));
+    judge(facts, options) {
+      const hc = gotGcp(facts, 'healthCheck', notCreated(facts, options, 'the health check of the backend service', null));
       if (!hc.ok) return hc.judgement;
       const h = hc.value;
       const bc = backendConfigOf(facts);
@@ -223,6 +266,8 @@ export const computeBackendChecks: CheckDef[] = [
   {
     id: 'gcp.neg.health',
     area: 'gcp',
+    // Its only warning is a resource the controller is still creating for a new Ingress.
+    settles: true,
     needs: [...K8S_OBJECTS, 'gcp.backendService', 'gcp.backendHealth', 'gcp.negEndpoints', 'k8s.pods'],
     appliesTo: { provider: 'gcp' },
     title: 'every NEG endpoint of the Milvus backend service is HEALTHY',
@@ -230,8 +275,8 @@ export const computeBackendChecks: CheckDef[] = [
     hint: 'an UNHEALTHY endpoint fails the health check: its /healthz on 9091, the health check port and path, the firewall for 130.211.0.0/22 and 35.191.0.0/16',
     fix: 'gcloud compute backend-services get-health <backend-service> --global',
     why: 'ingress-gce\'s backends annotation says HEALTHY when any endpoint is; the load balancer sends traffic only to HEALTHY endpoints, so a partly unhealthy NEG loses capacity and a wholly unhealthy one answers 502.',
-    judge(facts) {
-      const bh = gotGcp(facts, 'backendHealth');
+    judge(facts, options) {
+      const bh = gotGcp(facts, 'backendHealth', notCreated(facts, options, 'the health of each NEG of the backend service', 'cloud.google.com/neg-status'));
       if (!bh.ok) return bh.judgement;
       const ne = gotGcp(facts, 'negEndpoints');
       const pods = readyPodIps(facts);
@@ -263,6 +308,8 @@ export const computeBackendChecks: CheckDef[] = [
   {
     id: 'gcp.neg.endpoints',
     area: 'gcp',
+    // Its only warning is a resource the controller is still creating for a new Ingress.
+    settles: true,
     needs: [...K8S_OBJECTS, 'gcp.backendService', 'gcp.negEndpoints', 'k8s.pods'],
     appliesTo: { provider: 'gcp' },
     title: 'the NEGs hold exactly the ready Milvus pods on 19530',
@@ -270,10 +317,10 @@ export const computeBackendChecks: CheckDef[] = [
     hint: 'the NEG controller syncs endpoints from the Service\'s ready pods: a stale or empty NEG means it is behind or failing (kubectl describe service, NEG events)',
     fix: 'kubectl -n <namespace> describe service <service>; gcloud compute network-endpoint-groups list-network-endpoints <neg> --zone <zone>',
     why: 'The load balancer sends traffic to the NEG\'s endpoints, not to the Service: an endpoint of a pod that is gone times out, a ready pod missing from the NEG never gets traffic, an empty NEG answers 502.',
-    judge(facts) {
-      const bs = gotGcp(facts, 'backendService', notCreated('the Milvus backend service', 'ingress.kubernetes.io/backends'));
+    judge(facts, options) {
+      const bs = gotGcp(facts, 'backendService', behind(PROTOCOL));
       if (!bs.ok) return bs.judgement;
-      const ne = gotGcp(facts, 'negEndpoints');
+      const ne = gotGcp(facts, 'negEndpoints', notCreated(facts, options, 'the NEGs of the Milvus Service', 'cloud.google.com/neg-status'));
       if (!ne.ok) return ne.judgement;
       const listed = ne.value.flatMap((g) => g.endpoints.map((e) => ({ ...e, neg: g.neg, zone: g.zone })));
       const evidence = Object.fromEntries(ne.value.map((g) => [`${g.zone ?? '?'}/${g.neg}`, g.endpoints.map((e) => `${e.ipAddress}:${e.port}`).join(', ') || '(empty)']));
@@ -310,9 +357,9 @@ export const computeBackendChecks: CheckDef[] = [
   {
     id: 'gcp.firewall.health-check',
     area: 'gcp',
-    needs: ['k8s.ingressEvents', 'gcp.firewalls', 'gcp.healthCheck'],
+    needs: ['k8s.ingressEvents', 'gcp.firewalls', 'gcp.healthCheck', 'gcp.instances'],
     appliesTo: { provider: 'gcp' },
-    title: 'the firewall admits the load balancer\'s health checks and traffic (130.211.0.0/22, 35.191.0.0/16) to 19530 and 9091',
+    title: 'the firewall admits the load balancer\'s health checks and traffic (130.211.0.0/22, 35.191.0.0/16) to 19530 and 9091 on the nodes',
     severity: 'critical',
     hint: 'allow 130.211.0.0/22 and 35.191.0.0/16 to tcp:19530 and tcp:9091 (ingress-gce\'s k8s-fw-l7-* rule), with no higher-priority deny',
     fix: 'gcloud compute firewall-rules create milvus-lb-health --network <network> --source-ranges 130.211.0.0/22,35.191.0.0/16 --allow tcp:19530,tcp:9091',

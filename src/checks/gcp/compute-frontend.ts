@@ -1,39 +1,59 @@
 // The load balancer's front as the Compute API reports it (area gcp): access to the API, the forwarding
 // rules, the target HTTPS proxy's certificates and SSL policy, and the URL map's host rule.
+import { isIP } from 'node:net';
 import type { CheckDef, Judgement } from '../define.js';
 import { K8S_OBJECTS, evidenceOf } from '../k8s/view.js';
-import { clusterSide, gcloud, gcpOutcome, gotGcp, notCreated, projectOf } from './compute-shared.js';
+import { behind, clusterSide, gcloud, gcpOutcome, gotGcp, notCreated, projectOf } from './compute-shared.js';
 import type { Facts, JudgeOptions } from '../../facts/types.js';
 import type { GcpSslCertificateFact } from '../../sources/gcp/values.js';
 
 const DAY_MS = 86_400_000;
+/** The owner of the proxy and certificate reads: the other checks that read them are blocked by it on a 404. */
+const CERTIFICATES = 'gcp.target-proxy.certificates';
+
+/** The load balancer's IP: the HTTPS forwarding rule's, else the Ingress status IP, else --address when it is one. */
+function loadBalancerIp(facts: Facts): string | null {
+  const fr = gcpOutcome(facts, 'forwardingRules');
+  const rule = fr.status === 'ok' ? (fr.value.https?.ipAddress ?? null) : null;
+  const status = clusterSide(facts).ing?.addresses.map((a) => a.ip).find((x): x is string => !!x) ?? null;
+  const address = facts.target.address && isIP(facts.target.address) ? facts.target.address : null;
+  return rule ?? status ?? address;
+}
+
+/** What the host's DNS answer (the data path's DNS probe) says about a managed certificate's domain. */
+function dnsAgainst(facts: Facts, domain: string, lbIp: string | null): { words: string; pointsAtLb: boolean } {
+  const dns = facts.dataPath.dns;
+  const lb = lbIp ?? 'the Ingress IP';
+  if (dns.status !== 'ok') return { words: `DNS for ${domain} did not resolve here (${dns.status === 'error' ? dns.error.message : dns.reason})`, pointsAtLb: false };
+  if (dns.value.host !== domain) return { words: `${domain} was not resolved (the doctor resolves ${dns.value.host})`, pointsAtLb: false };
+  const v4 = dns.value.addresses.filter((a) => isIP(a) === 4);
+  const v6 = dns.value.addresses.filter((a) => isIP(a) === 6);
+  if (v4.length === 0) return { words: `${domain} has no A record${v6.length ? ` (only AAAA ${v6.join(', ')})` : ''}; expected ${lb}`, pointsAtLb: false };
+  const stray = v6.filter((a) => a !== lbIp);
+  const strayWords = stray.length ? `; it also has AAAA ${stray.join(', ')}, which is not the load balancer (Google validates over IPv6 too: remove it)` : '';
+  if (lbIp && v4.every((a) => a === lbIp)) return { words: `${domain} resolves to ${lbIp}, the load balancer's IP${strayWords}`, pointsAtLb: stray.length === 0 };
+  return { words: `${domain} resolves to ${v4.join(', ')}, not the load balancer's ${lb}${strayWords}`, pointsAtLb: false };
+}
 
 /** Why a managed certificate's domain is not ACTIVE, in the words of its status and the host's DNS. */
-function domainExplanation(facts: Facts, domain: string, status: string): string {
-  const lbIp = (() => {
-    const fr = gcpOutcome(facts, 'forwardingRules');
-    return fr.status === 'ok' ? (fr.value.https?.ipAddress ?? null) : null;
-  })();
-  const dns = facts.dataPath.dns;
-  const resolved = dns.status === 'ok' ? dns.value.addresses : null;
-  const dnsWords =
-    resolved === null
-      ? `DNS for ${domain} was not resolved`
-      : resolved.length === 0
-        ? `${domain} has no A record`
-        : `${domain} resolves to ${resolved.join(', ')}${lbIp ? (resolved.includes(lbIp) ? ` (the load balancer's ${lbIp})` : `, not the load balancer's ${lbIp}`) : ''}`;
+export function domainExplanation(facts: Facts, domain: string, status: string): string {
+  const lbIp = loadBalancerIp(facts);
+  const dns = dnsAgainst(facts, domain, lbIp);
   switch (status) {
     case 'FAILED_NOT_VISIBLE':
-      return `${domain} FAILED_NOT_VISIBLE: Google could not reach the load balancer at the domain's DNS address; ${dnsWords}; point an A record (and no AAAA) at ${lbIp ?? 'the Ingress IP'}`;
+      return dns.pointsAtLb
+        ? `${domain} FAILED_NOT_VISIBLE although ${dns.words}: DNS changed recently or propagates slowly; Google retries validation (up to 60 minutes), nothing to fix if it stays so`
+        : `${domain} FAILED_NOT_VISIBLE: Google could not reach the load balancer at the domain's DNS address; ${dns.words}; point an A record (and no AAAA) at ${lbIp ?? 'the Ingress IP'}`;
     case 'PROVISIONING':
-      return `${domain} PROVISIONING: ${dnsWords}; once DNS points at the load balancer, issuance can take up to 60 minutes`;
+      return `${domain} PROVISIONING: ${dns.words}; once DNS points at the load balancer, issuance can take up to 60 minutes`;
     case 'FAILED_CAA_CHECKING':
+      return `${domain} FAILED_CAA_CHECKING: Google could not read the CAA records of ${domain} or a parent domain (a DNS server that times out or answers SERVFAIL for CAA); check CAA records (dig CAA ${domain}) and make the lookup answer, allowing pki.goog`;
     case 'FAILED_CAA_FORBIDDEN':
-      return `${domain} ${status}: a CAA record on the domain does not allow pki.goog (or could not be checked); add CAA 0 issue "pki.goog"`;
+      return `${domain} FAILED_CAA_FORBIDDEN: a CAA record on ${domain} or a parent domain does not allow Google's CA; check CAA records (dig CAA ${domain}) and add CAA 0 issue "pki.goog"`;
     case 'FAILED_RATE_LIMITED':
       return `${domain} FAILED_RATE_LIMITED: the issuer's rate limit was hit; wait, or use fewer certificates for the domain`;
     default:
-      return `${domain} ${status}; ${dnsWords}`;
+      return `${domain} ${status}; ${dns.words}`;
   }
 }
 
@@ -48,10 +68,10 @@ function short(fp: string | null): string {
   return fp ? `${fp.slice(0, 23)}…` : '(none)';
 }
 
-function certificatesJudgement(facts: Facts): Judgement {
-  const proxy = gotGcp(facts, 'targetHttpsProxy', notCreated('the target HTTPS proxy', 'ingress.kubernetes.io/https-target-proxy'));
+function certificatesJudgement(facts: Facts, options: JudgeOptions): Judgement {
+  const proxy = gotGcp(facts, 'targetHttpsProxy', notCreated(facts, options, 'the target HTTPS proxy', 'ingress.kubernetes.io/https-target-proxy'));
   if (!proxy.ok) return proxy.judgement;
-  const certs = gotGcp(facts, 'sslCertificates', notCreated('the proxy\'s SSL certificates', 'ingress.kubernetes.io/ssl-cert'));
+  const certs = gotGcp(facts, 'sslCertificates', notCreated(facts, options, 'the proxy\'s SSL certificates', 'ingress.kubernetes.io/ssl-cert'));
   if (!certs.ok) return certs.judgement;
   const { ing, host } = clusterSide(facts);
   const project = projectOf(facts);
@@ -69,7 +89,7 @@ function certificatesJudgement(facts: Facts): Judgement {
       expected: 'the managed certificate ACTIVE for every domain',
       observed: bad.map((c) => `${c.name}: ${c.managed?.status ?? 'unknown'} (${Object.entries(c.managed?.domainStatus ?? {}).map(([d, s]) => `${d} ${s}`).join(', ') || 'no domain status'})`).join('; '),
       hint: domains.map(([d, s]) => domainExplanation(facts, d, s)).join('; ') || 'the certificate is not issued yet',
-      fix: `${gcloud(`ssl-certificates describe ${bad[0].name} --global`, project)}; dig +short A ${host ?? '<host>'}; dig +short AAAA ${host ?? '<host>'}`,
+      fix: `${gcloud(`ssl-certificates describe ${bad[0].name} --global`, project)}; dig +short A ${host ?? '<host>'}; dig +short AAAA ${host ?? '<host>'}${domains.some(([, st]) => st.startsWith('FAILED_CAA')) ? `; dig +short CAA ${host ?? '<host>'}` : ''}`,
       evidence,
     };
   }
@@ -97,7 +117,7 @@ function certificatesJudgement(facts: Facts): Judgement {
 }
 
 function expiryJudgement(facts: Facts, options: JudgeOptions): Judgement {
-  const certs = gotGcp(facts, 'sslCertificates', notCreated('the proxy\'s SSL certificates', 'ingress.kubernetes.io/ssl-cert'));
+  const certs = gotGcp(facts, 'sslCertificates', behind(CERTIFICATES));
   if (!certs.ok) return certs.judgement;
   const now = Date.parse(options.now);
   const dated = certs.value.filter((c): c is GcpSslCertificateFact & { expireTime: string } => c.expireTime !== null);
@@ -128,12 +148,19 @@ export const computeFrontendChecks: CheckDef[] = [
       const a = gotGcp(facts, 'access');
       if (!a.ok) return a.judgement;
       const v = a.value;
-      return { verdict: 'pass', observed: `project ${v.project} (from ${v.projectFrom}), credentials ${v.credentials === 'token' ? 'GOOGLE_OAUTH_ACCESS_TOKEN' : 'ADC'}${v.endpoint ? `, endpoint ${v.endpoint}` : ''}` };
+      const from = { flag: '--gcp-project', providerID: 'the nodes\' providerID', env: 'the environment (GOOGLE_CLOUD_PROJECT)', adc: 'the ADC file' }[v.projectFrom];
+      return {
+        verdict: 'pass',
+        observed: `project ${v.project} (from ${from}), credentials ${v.credentials === 'token' ? 'GOOGLE_OAUTH_ACCESS_TOKEN' : 'ADC'}${v.endpoint ? `, endpoint ${v.endpoint}` : ''}`,
+        ...(v.projectNote ? { evidence: { project: v.projectNote } } : {}),
+      };
     },
   },
   {
     id: 'gcp.forwarding-rule.https',
     area: 'gcp',
+    // Its only warning is a resource the controller is still creating for a new Ingress.
+    settles: true,
     needs: [...K8S_OBJECTS, 'gcp.forwardingRules'],
     appliesTo: { provider: 'gcp' },
     title: 'an HTTPS forwarding rule on 443 at the Ingress IP leads to the target HTTPS proxy',
@@ -141,8 +168,8 @@ export const computeFrontendChecks: CheckDef[] = [
     hint: 'give the Ingress a TLS certificate (spec.tls or networking.gke.io/managed-certificates): ingress-gce makes the HTTPS rule only then',
     fix: 'kubectl -n <namespace> describe ingress <ingress>',
     why: 'Clients reach Milvus on 443 only through the HTTPS forwarding rule; without it the address answers nothing (or only port 80).',
-    judge(facts) {
-      const fr = gotGcp(facts, 'forwardingRules', notCreated('the HTTPS forwarding rule', 'ingress.kubernetes.io/https-forwarding-rule'));
+    judge(facts, options) {
+      const fr = gotGcp(facts, 'forwardingRules', notCreated(facts, options, 'the HTTPS forwarding rule', 'ingress.kubernetes.io/https-forwarding-rule'));
       if (!fr.ok) return fr.judgement;
       const { ing } = clusterSide(facts);
       const rule = fr.value.https;
@@ -168,7 +195,7 @@ export const computeFrontendChecks: CheckDef[] = [
     fix: 'kubectl -n <namespace> annotate ingress <ingress> kubernetes.io/ingress.allow-http=false --overwrite',
     why: 'gRPC clients must use 443; a port-80 rule invites plaintext mistakes (INTERNAL "Protocol error") and serves nothing useful.',
     judge(facts) {
-      const fr = gotGcp(facts, 'forwardingRules', notCreated('the forwarding rules', 'ingress.kubernetes.io/https-forwarding-rule'));
+      const fr = gotGcp(facts, 'forwardingRules', behind('gcp.forwarding-rule.https'));
       if (!fr.ok) return fr.judgement;
       const rule = fr.value.http;
       if (!rule) return { verdict: 'pass', observed: 'no port-80 rule' };
@@ -185,6 +212,8 @@ export const computeFrontendChecks: CheckDef[] = [
   {
     id: 'gcp.target-proxy.certificates',
     area: 'gcp',
+    // Its only warning is a resource the controller is still creating for a new Ingress.
+    settles: true,
     needs: [...K8S_OBJECTS, 'gcp.forwardingRules', 'gcp.targetHttpsProxy', 'gcp.sslCertificates', 'k8s.tlsSecret', 'dns'],
     appliesTo: { provider: 'gcp' },
     title: 'the target HTTPS proxy holds the certificate the Ingress asks for, issued',
@@ -215,7 +244,7 @@ export const computeFrontendChecks: CheckDef[] = [
     hint: 'the address answers with another certificate: DNS or --address points at another load balancer, or the proxy changed since',
     why: 'Ties the Compute view to the wire: when they disagree, the doctor is judging another load balancer than the one clients reach.',
     judge(facts) {
-      const certs = gotGcp(facts, 'sslCertificates', notCreated('the proxy\'s SSL certificates', 'ingress.kubernetes.io/ssl-cert'));
+      const certs = gotGcp(facts, 'sslCertificates', behind(CERTIFICATES));
       if (!certs.ok) return certs.judgement;
       const tls = facts.dataPath.tls;
       if (tls.status !== 'ok') return tls.status === 'error' ? { verdict: 'blocked', blockedBy: 'tls.handshake', reason: 'no TLS handshake to compare' } : { verdict: 'skip', reason: tls.reason };
@@ -243,7 +272,13 @@ export const computeFrontendChecks: CheckDef[] = [
     fix: 'gcloud compute ssl-policies create milvus-tls12 --profile MODERN --min-tls-version 1.2; FrontendConfig spec.sslPolicy: milvus-tls12',
     why: 'TLS 1.0 and 1.1 are deprecated; Milvus clients all speak TLS 1.2+.',
     judge(facts) {
-      const p = gotGcp(facts, 'sslPolicy', notCreated('the SSL policy', null));
+      // The policy is the user's (a FrontendConfig names it), not one ingress-gce creates: waiting will not help.
+      const p = gotGcp(facts, 'sslPolicy', (message) => ({
+        verdict: 'fail',
+        expected: 'the SSL policy the target HTTPS proxy names',
+        observed: message,
+        hint: 'the FrontendConfig (spec.sslPolicy) names a policy that does not exist in the project: create it, or fix the name',
+      }));
       if (!p.ok) return p.judgement;
       const v = p.value;
       const version = v.minTlsVersion ?? 'TLS_1_0';
@@ -257,6 +292,8 @@ export const computeFrontendChecks: CheckDef[] = [
   {
     id: 'gcp.url-map.host-rule',
     area: 'gcp',
+    // Its only warning is a resource the controller is still creating for a new Ingress.
+    settles: true,
     needs: [...K8S_OBJECTS, 'gcp.urlMap', 'gcp.backendService'],
     appliesTo: { provider: 'gcp' },
     title: 'the URL map routes the host to the Milvus backend service',
@@ -264,8 +301,8 @@ export const computeFrontendChecks: CheckDef[] = [
     hint: 'the Ingress rule\'s host must be the host clients use (:authority); everything else goes to the default backend (404)',
     fix: 'kubectl -n <namespace> get ingress <ingress> -o jsonpath=\'{.spec.rules[*].host}\'',
     why: 'A request whose :authority matches no host rule gets the default backend\'s 404, which gRPC clients see as UNIMPLEMENTED (and the Node SDK as an empty success).',
-    judge(facts) {
-      const um = gotGcp(facts, 'urlMap', notCreated('the URL map', 'ingress.kubernetes.io/url-map'));
+    judge(facts, options) {
+      const um = gotGcp(facts, 'urlMap', notCreated(facts, options, 'the URL map', 'ingress.kubernetes.io/url-map'));
       if (!um.ok) return um.judgement;
       const { host, ing } = clusterSide(facts);
       const bs = gcpOutcome(facts, 'backendService');

@@ -1,7 +1,7 @@
 // What the Compute checks share: how a Compute read that failed becomes a verdict (403 and silence are
 // `error`, could not run; a 404 of a named resource is the finding itself, since the controller has not
 // created it), and the Kubernetes objects the checks trace a Compute state back to.
-import type { Facts } from '../../facts/types.js';
+import type { Facts, JudgeOptions } from '../../facts/types.js';
 import type { Outcome } from '../../model.js';
 import type { Judgement } from '../define.js';
 import { k8sView } from '../k8s/view.js';
@@ -39,14 +39,63 @@ export function gotGcp<F extends keyof GcpValues>(facts: Facts, field: F, onNotF
   }
 }
 
-/** A 404 of a resource ingress-gce named: it has not created it yet, or it was deleted behind its back. */
-export function notCreated(what: string, annotation: string | null): (message: string) => Judgement {
-  return (message) => ({
-    verdict: 'fail',
-    expected: `${what}${annotation ? ` (named by ${annotation})` : ''}`,
-    observed: message,
-    hint: 'the controller has not created it yet (a new Ingress takes minutes: run with --wait), or it was deleted outside Kubernetes; kubectl describe ingress shows the Sync events',
-  });
+/**
+ * How long ingress-gce may take to build a new Ingress's load balancer: Google documents "a few minutes",
+ * and on a busy project it takes up to about ten. A resource still missing after that will not appear.
+ */
+export const YOUNG_INGRESS_MS = 10 * 60_000;
+
+function age(ms: number): string {
+  if (ms < 120_000) return `${Math.max(0, Math.round(ms / 1000))} s`;
+  if (ms < 2 * 3_600_000) return `${Math.round(ms / 60_000)} min`;
+  if (ms < 2 * 86_400_000) return `${Math.round(ms / 3_600_000)} h`;
+  return `${Math.round(ms / 86_400_000)} days`;
+}
+
+/** The selected Ingress's age at judging time, or null when there is no Ingress or no creationTimestamp. */
+export function ingressAgeMs(facts: Facts, now: string): number | null {
+  const created = clusterSide(facts).ing?.createdAt;
+  const t = created ? Date.parse(created) : NaN;
+  return Number.isFinite(t) ? Date.parse(now) - t : null;
+}
+
+/**
+ * A 404 of a resource ingress-gce named, judged by the check that owns the read. While the Ingress is young
+ * the controller is still creating it: a warning that settles by itself (the owner is `settles`, so --wait
+ * waits it out). On an older Ingress it will not appear by waiting: it was deleted behind the controller's
+ * back, or the controller fails, and that fails at once.
+ */
+export function notCreated(facts: Facts, options: JudgeOptions, what: string, annotation: string | null): (message: string) => Judgement {
+  const { ing } = clusterSide(facts);
+  const ms = ingressAgeMs(facts, options.now);
+  const expected = `${what}${annotation ? ` (named by ${annotation})` : ''}`;
+  const describe = ing ? `kubectl -n ${ing.namespace} describe ingress ${ing.name}` : 'kubectl describe ingress <ingress>';
+  return (message) => {
+    if (ing && ms !== null && ms < YOUNG_INGRESS_MS) {
+      return {
+        verdict: 'warn',
+        expected,
+        observed: `${message}; the Ingress ${ing.name} was created ${age(ms)} ago`,
+        hint: 'the controller has not created it yet: a new Ingress\'s load balancer takes a few minutes (--wait waits it out)',
+        fix: describe,
+      };
+    }
+    return {
+      verdict: 'fail',
+      expected,
+      observed: ing && ms !== null ? `${message}; the Ingress ${ing.name} is ${age(ms)} old` : message,
+      hint:
+        ing && ms !== null
+          ? `ingress-gce should have created it minutes after the Ingress: it was deleted outside Kubernetes, or the controller fails to sync (its Sync/Translate events say why); ingress-gce recreates it on its next successful sync`
+          : 'the controller has not created it yet (a new Ingress takes minutes: run with --wait), or it was deleted outside Kubernetes; kubectl describe ingress shows the Sync events',
+      fix: describe,
+    };
+  };
+}
+
+/** A 404 met by a check that does not own the read: the owner reports it once; this one is blocked by it. */
+export function behind(owner: string): (message: string) => Judgement {
+  return (message) => ({ verdict: 'blocked', blockedBy: owner, reason: message });
 }
 
 export interface ClusterSide {

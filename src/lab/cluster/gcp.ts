@@ -45,6 +45,14 @@ function ingress(ctx: ClusterContext): K8sObject {
   });
 }
 
+/** A GKE node: the GCE cloud provider sets its providerID to gce://PROJECT/ZONE/INSTANCE (the doctor's project). */
+function nodeObject(ctx: ClusterContext, pod: ClusterContext['ids']['pods'][number]): K8sObject {
+  return stored({ apiVersion: 'v1', kind: 'Node', metadata: { name: pod.node, labels: { 'topology.kubernetes.io/zone': pod.zone, 'cloud.google.com/gke-nodepool': 'default-pool' } } }, ctx.created, {
+    spec: { providerID: `gce://${ctx.ids.gcpProject}/${pod.zone}/${pod.node}`, podCIDR: `${pod.ip.split('.').slice(0, 3).join('.')}.0/24` },
+    status: { addresses: [{ type: 'InternalIP', address: pod.nodeIp }, { type: 'Hostname', address: pod.node }] },
+  });
+}
+
 export function gcpClusterObjects(ctx: ClusterContext): K8sObject[] {
   const { guide } = ctx;
   if (!guide.backendConfig || !guide.tlsSecret) throw new Error('the gcp lab renders its guide with a BackendConfig and a TLS Secret');
@@ -60,6 +68,7 @@ export function gcpClusterObjects(ctx: ClusterContext): K8sObject[] {
     ingress(ctx),
     reconciledEvent(ctx, 'Sync', 'Scheduled for sync', 'loadbalancer-controller'),
     ...ctx.ids.pods.map((p) => podObject(ctx, p, NEG_READY)),
+    ...ctx.ids.pods.map((p) => nodeObject(ctx, p)),
   ];
 }
 

@@ -28,6 +28,10 @@ export interface LabIdentifiers {
   /** GCP: the NEG the controller made for port 19530. */
   readonly negName: string;
   readonly zones: readonly string[];
+  /** GCP: the project the nodes' providerID names, and the Compute stand-in serves. */
+  readonly gcpProject: string;
+  /** GCP: the network tag GKE gives the node pool's VMs, which ingress-gce's firewall rule targets. */
+  readonly nodeTag: string;
   /** AWS: the ACM certificate in the Ingress annotation. */
   readonly certificateArn: string;
   readonly targetGroupArn: string;
@@ -80,6 +84,8 @@ export function labIdentifiers(provider: LabProvider, namespace = 'milvus', rele
     backendConfig: names.backendConfig,
     negName: `k8s1-${clusterUid(provider)}-${namespace}-${service}-19530-${shortHash(`${namespace}/${service}/neg`, 8)}`,
     zones,
+    gcpProject: 'milvus-l7-lab',
+    nodeTag: `gke-milvus-${clusterUid(provider)}-node`,
     certificateArn: 'arn:aws:acm:us-east-2:123456789012:certificate/6f1e2d3c-4b5a-4c7d-8e9f-0a1b2c3d4e5f',
     targetGroupArn: `arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/${tgName}/${shortHash(tgName, 16)}`,
     targetGroupBinding: tgName,

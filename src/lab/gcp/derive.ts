@@ -48,6 +48,8 @@ export interface ComputeWorld {
   readonly negs: readonly LabNeg[];
   readonly firewalls: readonly Record<string, unknown>[];
   readonly sslCertificates: Map<string, Record<string, unknown>>;
+  /** The node VMs, by zone/name: their network tags and network, which the firewall rules match. */
+  readonly instances: Map<string, Record<string, unknown>>;
   /** Which health check each backend service's NEG endpoints are probed with. */
   readonly healthCheckOf: Map<string, string>;
 }
@@ -209,8 +211,19 @@ export function deriveCompute(world: LabWorld, project: string): ComputeWorld {
     negs: negs(world, svc),
     firewalls: [],
     sslCertificates: new Map(),
+    instances: new Map(),
     healthCheckOf: new Map(),
   };
+  for (const p of world.ids.pods) {
+    out.instances.set(`${p.zone}/${p.node}`, {
+      kind: 'compute#instance',
+      name: p.node,
+      zone: url(project, `zones/${p.zone}`),
+      status: 'RUNNING',
+      tags: { items: [world.ids.nodeTag] },
+      networkInterfaces: [{ name: 'nic0', network: url(project, 'global/networks/default'), networkIP: p.nodeIp }],
+    });
+  }
   const uid = clusterUid(world.provider);
   const bcSpec = backendConfigOf(world, svc);
   const protocol = backendProtocol(svc);
@@ -224,7 +237,7 @@ export function deriveCompute(world: LabWorld, project: string): ComputeWorld {
       direction: 'INGRESS',
       priority: 1000,
       sourceRanges: LB_PROBE_RANGES,
-      targetTags: [`gke-milvus-${uid}-node`],
+      targetTags: [world.ids.nodeTag],
       allowed: [{ IPProtocol: 'tcp', ports: fwPorts }],
       disabled: false,
     },

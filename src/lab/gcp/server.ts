@@ -146,7 +146,16 @@ const ROUTES: readonly Route[] = [
     },
   },
   { method: 'GET', pattern: new RegExp(`${P}global/firewalls$`), name: 'firewalls.list', permission: 'compute.firewalls.list', answer: (cw) => ({ kind: 'compute#firewallList', items: cw.firewalls }) },
+  { method: 'GET', pattern: new RegExp(`${P}zones/([^/]+)/instances/([^/?]+)$`), name: 'instances.get', permission: 'compute.instances.get', answer: (cw, m) => get(cw.instances, `zones/${m[2]}/instances`, cw.project, `${m[2]}/${m[3]}`) },
 ];
+
+/**
+ * What ingress-gce has not created yet, per lab fault: the method answers 404 that many times, then the
+ * resource exists (the controller finished while the doctor waited).
+ */
+const NOT_CREATED_YET: Readonly<Record<string, { readonly method: string; readonly times: number }>> = {
+  'url-map-not-created-yet': { method: 'urlMaps.get', times: 1 },
+};
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -171,10 +180,11 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
 }
 
 export async function serveComputeApi(world: LabWorld, options: ComputeApiOptions = {}): Promise<ComputeApiHandle> {
-  const project = options.project ?? 'milvus-l7-lab';
+  const project = options.project ?? world.ids.gcpProject;
   const token = `ya29.lab-${randomBytes(24).toString('base64url')}`;
   const calls: ComputeCall[] = [];
   const forbidden = new Set(options.forbidden ?? []);
+  const notYet = new Map(world.faults.flatMap((f) => (NOT_CREATED_YET[f] ? [[NOT_CREATED_YET[f].method, NOT_CREATED_YET[f].times] as const] : [])));
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     void (async () => {
@@ -194,6 +204,11 @@ export async function serveComputeApi(world: LabWorld, options: ComputeApiOption
       if (m[1] !== project) return send(res, 404, errorBody(404, `The resource 'projects/${m[1]}' was not found`, 'notFound'));
       if (forbidden.has(route.permission)) {
         return send(res, 403, errorBody(403, `Required '${route.permission}' permission for 'projects/${project}/${path.split(`/projects/${project}/`)[1] ?? ''}'`, 'forbidden'));
+      }
+      const pending = notYet.get(route.name) ?? 0;
+      if (pending > 0) {
+        notYet.set(route.name, pending - 1);
+        return send(res, 404, errorBody(404, `The resource '${path.split('/compute/v1/')[1] ?? path}' was not found`, 'notFound'));
       }
       try {
         send(res, 200, await route.answer(deriveCompute(world, project), m, body, world));

@@ -27,6 +27,7 @@ const STATUS = (kind: string) => ({ name: 'status', kind, verbs: ['get', 'patch'
 
 export const API_RESOURCES: readonly ApiResource[] = [
   { group: '', version: 'v1', resource: 'namespaces', singular: 'namespace', kind: 'Namespace', namespaced: false, shortNames: ['ns'], subresources: [STATUS('Namespace')] },
+  { group: '', version: 'v1', resource: 'nodes', singular: 'node', kind: 'Node', namespaced: false, shortNames: ['no'], subresources: [STATUS('Node')] },
   {
     group: '', version: 'v1', resource: 'services', singular: 'service', kind: 'Service', namespaced: true, shortNames: ['svc'], categories: ['all'],
     subresources: [{ name: 'proxy', kind: 'ServiceProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] }, STATUS('Service')],

@@ -22,6 +22,7 @@ import { parseHealthzCounts, parseMilvusConfig } from './milvus-config.js';
 import {
   arr,
   isRecord,
+  rec,
   str,
   strMap,
   toBackendConfig,
@@ -253,6 +254,13 @@ export function listIngresses(r: Reader): Promise<Outcome<readonly IngressFact[]
 export function listIngressClasses(r: Reader): Promise<Outcome<readonly IngressClassFact[]>> {
   return timed(r, { verb: 'list', resource: 'ingressclasses.networking.k8s.io', namespace: null }, (a) => a.networking.listIngressClass({})).then((x) =>
     mapOk(x, (l) => items(l).map(toIngressClass)),
+  );
+}
+
+/** The Nodes' names and spec.providerID (GKE: gce://project/zone/instance): where the cluster runs. */
+export function listNodes(r: Reader): Promise<Outcome<readonly { readonly name: string; readonly providerID: string | null }[]>> {
+  return timed(r, { verb: 'list', resource: 'nodes', namespace: null }, (a) => a.core.listNode({})).then((x) =>
+    mapOk(x, (l) => items(l).map((n) => ({ name: str(rec(n.metadata).name) ?? '', providerID: str(rec(n.spec).providerID) }))),
   );
 }
 

@@ -139,6 +139,7 @@ export function toIngress(o: RawObject, fallbackNamespace: string): IngressFact 
     addresses: arr(rec(rec(status).loadBalancer).ingress).map((i) => ({ ip: str(rec(i).ip), hostname: str(rec(i).hostname) })),
     finalizers: arr(meta.finalizers).map(str).filter((f): f is string => f !== null),
     hasStatus: isRecord(status) && Object.keys(status).length > 0,
+    createdAt: str(meta.creationTimestamp),
   };
 }
 

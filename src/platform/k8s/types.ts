@@ -136,6 +136,8 @@ export interface IngressFact {
   readonly finalizers: readonly string[];
   /** Whether the object carried a status block at all (offline manifests usually do not). */
   readonly hasStatus: boolean;
+  /** metadata.creationTimestamp: a young Ingress's load balancer may not exist yet (--wait waits it out). */
+  readonly createdAt?: string | null;
 }
 
 export interface IngressClassFact {

@@ -78,6 +78,57 @@ function onGoogleCloud(env: NodeJS.ProcessEnv): boolean {
   }
 }
 
+/** gce://PROJECT/ZONE/INSTANCE, the providerID the GCE cloud provider gives every GKE node; null otherwise. */
+export function gceProviderId(id: string | null): { readonly project: string; readonly zone: string; readonly instance: string } | null {
+  const m = /^gce:\/\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(id ?? '');
+  return m ? { project: m[1], zone: m[2], instance: m[3] } : null;
+}
+
+/** Live, without --gcp-project: the nodes say which project the cluster (and its load balancer) is in. */
+const projectFromNodes = (o: GatherOptions): boolean => o.k8s?.mode === 'live' && !o.gcp?.project;
+
+/** Live with the provider left to discovery: the selection decides whether GKE is worth asking about. */
+const undecided = (o: GatherOptions): boolean => o.k8s?.mode === 'live' && o.provider !== 'gcp';
+
+async function notGke(ctx: ReadContext): Promise<string | null> {
+  if (!undecided(ctx.options)) return null;
+  const sel = await ctx.outcome('selection');
+  if (sel.status !== 'ok' || sel.value.provider === 'gcp') return null;
+  return sel.value.provider === 'aws' ? NOT_GKE : 'the provider is not known; use --provider gcp to read the Compute API';
+}
+
+export const nodesSource = defineSource({
+  key: 'gcp.nodes',
+  label: 'list the Nodes (the GCP project in their providerID)',
+  layer: 'k8s',
+  owner: 'gcp.compute.access',
+  schema: GCP_SCHEMAS.nodes,
+  permission: [{ kind: 'rbac', group: '', resource: 'nodes', verb: 'list', scope: 'cluster' }],
+  applies: (o) => gcpNotApplicable(o) ?? (o.k8s?.mode === 'live' ? null : 'the Nodes are read from a live cluster only'),
+  inputs: ['k8s.cluster'],
+  after: (o) => (undecided(o) ? ['selection'] : []),
+  async read(ctx): Promise<Outcome<GcpValues['nodes']>> {
+    const why = await notGke(ctx);
+    if (why) return skipped(why);
+    const cluster = ctx.value('k8s.cluster');
+    if (!cluster.live) return skipped('no live cluster');
+    const { listNodes } = await import('../../platform/k8s/live.js');
+    return listNodes({ ...cluster.live, timeoutMs: ctx.timeoutMs, signal: ctx.signal });
+  },
+});
+
+/** The project in the first node's gce:// providerID, with the evidence of where it came from. */
+function projectOfNodes(nodes: Outcome<GcpValues['nodes']> | null): { project: string | null; note: string | null } {
+  if (!nodes || nodes.status === 'skipped') return { project: null, note: null };
+  if (nodes.status === 'error') return { project: null, note: `the Nodes could not be read (${nodes.error.message}): grant list nodes (fixtures/rbac/doctor-clusterrole.yaml) or give --gcp-project` };
+  for (const n of nodes.value) {
+    const id = gceProviderId(n.providerID);
+    if (id) return { project: id.project, note: `node ${n.name}: providerID ${n.providerID ?? ''}` };
+  }
+  const first = nodes.value[0];
+  return { project: null, note: first ? `no node has a gce:// providerID (node ${first.name}: ${first.providerID ?? 'none'})` : 'the cluster lists no Nodes' };
+}
+
 export const accessSource = defineSource({
   key: 'gcp.access',
   label: 'Google credentials and project',
@@ -85,13 +136,11 @@ export const accessSource = defineSource({
   owner: 'gcp.compute.access',
   schema: GCP_SCHEMAS.access,
   applies: gcpNotApplicable,
-  after: (o) => (o.k8s?.mode === 'live' && o.provider !== 'gcp' ? ['selection'] : []),
+  after: (o) => [...(undecided(o) ? (['selection'] as const) : []), ...(projectFromNodes(o) ? (['gcp.nodes'] as const) : [])],
   async read(ctx): Promise<Outcome<GcpAccessFact>> {
     const o = ctx.options;
-    if (o.k8s?.mode === 'live' && o.provider !== 'gcp') {
-      const sel = await ctx.outcome('selection');
-      if (sel.status === 'ok' && sel.value.provider !== 'gcp') return skipped(sel.value.provider === 'aws' ? NOT_GKE : 'the provider is not known; use --provider gcp to read the Compute API');
-    }
+    const why = await notGke(ctx);
+    if (why) return skipped(why);
     const env = process.env;
     const token = o.gcp?.accessToken ?? null;
     const adc = token ? null : adcFile(env);
@@ -108,13 +157,24 @@ export const accessSource = defineSource({
         ms: 0,
       };
     }
+    // The issue's order: the flag, the cluster's own nodes, then ADC's project (its variables, then its file).
+    const nodes = projectFromNodes(o) ? projectOfNodes(await ctx.outcome('gcp.nodes')) : { project: null, note: null };
     const fromEnv = env.GOOGLE_CLOUD_PROJECT || env.GCLOUD_PROJECT || env.CLOUDSDK_CORE_PROJECT || null;
-    const project = o.gcp?.project ?? fromEnv ?? adc?.project ?? null;
-    if (!project) {
-      return { status: 'error', error: { code: 'GCP_NO_PROJECT', layer: 'gcp', message: 'no GCP project: give --gcp-project (or set GOOGLE_CLOUD_PROJECT)' }, ms: 0 };
+    const chosen: [string, GcpAccessFact['projectFrom']] | null = o.gcp?.project
+      ? [o.gcp.project, 'flag']
+      : nodes.project
+        ? [nodes.project, 'providerID']
+        : fromEnv
+          ? [fromEnv, 'env']
+          : adc?.project
+            ? [adc.project, 'adc']
+            : null;
+    if (!chosen) {
+      const message = `no GCP project: give --gcp-project (or set GOOGLE_CLOUD_PROJECT)${nodes.note ? `; ${nodes.note}` : ''}`;
+      return { status: 'error', error: { code: 'GCP_NO_PROJECT', layer: 'gcp', message }, ms: 0 };
     }
-    const projectFrom = o.gcp?.project ? 'flag' : fromEnv ? 'env' : 'adc';
-    return { status: 'ok', value: { project, projectFrom, credentials: token ? 'token' : 'adc', endpoint }, ms: 0 };
+    const [project, projectFrom] = chosen;
+    return { status: 'ok', value: { project, projectFrom, projectNote: nodes.note, credentials: token ? 'token' : 'adc', endpoint }, ms: 0 };
   },
 });
 
@@ -260,6 +320,7 @@ const covers = (range: string | null, port: number) => {
 
 export const GCP_SOURCES: { readonly [K in GcpKey]: SourceDef<K> } = {
   'gcp.access': accessSource,
+  'gcp.nodes': nodesSource,
   'gcp.forwardingRules': gcpSource('forwardingRules', {
     label: 'the forwarding rules (Compute)',
     owner: 'gcp.forwarding-rule.https',
@@ -408,6 +469,23 @@ export const GCP_SOURCES: { readonly [K in GcpKey]: SourceDef<K> } = {
       const v = await r.call('firewalls.list', {});
       if (!Array.isArray(v)) throw new n.BadAnswer('the firewall list is not a list');
       return ok(v.map(n.firewall).filter((f) => f.direction === null || f.direction === 'INGRESS'));
+    },
+  }),
+  'gcp.instances': gcpSource('instances', {
+    label: 'the VMs behind the NEG endpoints (Compute)',
+    owner: 'gcp.firewall.health-check',
+    methods: ['instances.get'],
+    inputs: () => ['gcp.negEndpoints'],
+    async read(r) {
+      // Each VM once, however many endpoints it hosts: the firewall applies per VM (its tags and network).
+      const vms = new Map<string, { zone: string; instance: string }>();
+      for (const g of r.ctx.value('gcp.negEndpoints')) {
+        for (const e of g.endpoints) {
+          const instance = n.lastSegment(e.instance);
+          if (g.zone && instance) vms.set(`${g.zone}/${instance}`, { zone: g.zone, instance });
+        }
+      }
+      return ok(await Promise.all([...vms.values()].map(async (vm) => n.instance(await r.call('instances.get', vm)))));
     },
   }),
 };

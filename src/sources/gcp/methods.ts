@@ -16,6 +16,8 @@ export const COMPUTE_METHODS = {
   // listNetworkEndpoints is authorised by the NEG's get permission.
   'networkEndpointGroups.listNetworkEndpoints': { client: 'network_endpoint_groups', permission: 'compute.networkEndpointGroups.get' },
   'firewalls.list': { client: 'firewalls', permission: 'compute.firewalls.list' },
+  // The network tags and network of the VMs behind the NEG endpoints, which the firewall rules target.
+  'instances.get': { client: 'instances', permission: 'compute.instances.get' },
 } as const;
 
 export type ComputeMethod = keyof typeof COMPUTE_METHODS;

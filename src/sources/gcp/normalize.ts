@@ -3,7 +3,7 @@
 // method), never a crash and never a silent default.
 import { X509Certificate } from 'node:crypto';
 import type {
-  GcpBackendServiceFact, GcpEndpointHealth, GcpFirewallFact, GcpForwardingRule, GcpHealthCheckFact, GcpNegRef, GcpSslCertificateFact, GcpSslPolicyFact,
+  GcpBackendServiceFact, GcpEndpointHealth, GcpFirewallFact, GcpForwardingRule, GcpHealthCheckFact, GcpInstanceFact, GcpNegRef, GcpSslCertificateFact, GcpSslPolicyFact,
   GcpTargetProxyFact, GcpUrlMapFact,
 } from './values.js';
 
@@ -159,6 +159,13 @@ export function firewall(v: unknown): GcpFirewallFact {
     targetTags: strings(o.targetTags),
     rules,
   };
+}
+
+export function instance(v: unknown): GcpInstanceFact {
+  const o = named(v, 'the instance');
+  const tags = o.tags && typeof o.tags === 'object' ? strings((o.tags as Obj).items) : [];
+  const nic0 = list(o.networkInterfaces)[0];
+  return { name: o.name, zone: lastSegment(str(o.zone)), tags, network: nic0 === undefined ? null : lastSegment(str(obj(nic0, 'a network interface').network)) };
 }
 
 function leafFingerprint(pem: string | null): string | null {

@@ -2,14 +2,16 @@
 import { z } from 'zod';
 import type {
   GcpAccessFact, GcpBackendServiceFact, GcpEndpointHealth, GcpFirewallFact, GcpForwardingRule, GcpForwardingRulesFact, GcpGroupHealthFact, GcpHealthCheckFact,
-  GcpSslCertificateFact, GcpSslPolicyFact, GcpTargetProxyFact, GcpUrlMapFact, GcpValues,
+  GcpInstanceFact, GcpNodeFact, GcpSslCertificateFact, GcpSslPolicyFact, GcpTargetProxyFact, GcpUrlMapFact, GcpValues,
 } from './values.js';
 
 const s = z.string();
 const ns = z.string().nullable();
 const nn = z.number().nullable();
 
-const access: z.ZodType<GcpAccessFact> = z.object({ project: s, projectFrom: z.enum(['flag', 'env', 'adc']), credentials: z.enum(['token', 'adc']), endpoint: ns });
+const access: z.ZodType<GcpAccessFact> = z.object({ project: s, projectFrom: z.enum(['flag', 'providerID', 'env', 'adc']), projectNote: ns, credentials: z.enum(['token', 'adc']), endpoint: ns });
+const node: z.ZodType<GcpNodeFact> = z.object({ name: s, providerID: ns });
+const instance: z.ZodType<GcpInstanceFact> = z.object({ name: s, zone: ns, tags: z.array(s), network: ns });
 
 const rule: z.ZodType<GcpForwardingRule> = z.object({
   name: s,
@@ -93,4 +95,6 @@ export const GCP_SCHEMAS: { readonly [K in keyof GcpValues]: z.ZodType<GcpValues
   backendHealth: z.array(group),
   negEndpoints: z.array(group),
   firewalls: z.array(firewall),
+  nodes: z.array(node),
+  instances: z.array(instance),
 };

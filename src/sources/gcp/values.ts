@@ -118,9 +118,27 @@ export interface GcpSslPolicyFact {
 /** Who the Compute reads are made as, and for which project. */
 export interface GcpAccessFact {
   readonly project: string;
-  readonly projectFrom: 'flag' | 'env' | 'adc';
+  /** --gcp-project, a node's providerID, GOOGLE_CLOUD_PROJECT (and the like), or the ADC file. */
+  readonly projectFrom: 'flag' | 'providerID' | 'env' | 'adc';
+  /** Which node's providerID gave it, or why the nodes could not tell (evidence); null when nothing to say. */
+  readonly projectNote: string | null;
   readonly credentials: 'token' | 'adc';
   readonly endpoint: string | null;
+}
+
+/** A cluster node as Kubernetes lists it: on GKE its providerID is gce://PROJECT/ZONE/INSTANCE. */
+export interface GcpNodeFact {
+  readonly name: string;
+  readonly providerID: string | null;
+}
+
+/** A VM behind the NEG endpoints (instances.get): the network tags and network the firewall matches on. */
+export interface GcpInstanceFact {
+  readonly name: string;
+  readonly zone: string | null;
+  readonly tags: readonly string[];
+  /** The network of nic0 (a name), where the firewall rules that matter live. */
+  readonly network: string | null;
 }
 
 export interface GcpValues {
@@ -136,6 +154,10 @@ export interface GcpValues {
   readonly backendHealth: readonly GcpGroupHealthFact[];
   /** networkEndpointGroups.listNetworkEndpoints with health, one entry per NEG. */
   readonly negEndpoints: readonly GcpGroupHealthFact[];
-  /** The ingress firewall rules of the NEGs' network. */
+  /** Every ingress firewall rule of the project; the check keeps those of the nodes' network and tags. */
   readonly firewalls: readonly GcpFirewallFact[];
+  /** The cluster's Nodes (a Kubernetes read), for the project in their providerID. */
+  readonly nodes: readonly GcpNodeFact[];
+  /** The VMs that host the NEG endpoints. */
+  readonly instances: readonly GcpInstanceFact[];
 }
