@@ -21,7 +21,7 @@ import { makeTestCerts } from '../kits/test-backends.js';
 import { kubeBinDir, startRealKube, type RealKube } from '../kits/kube-apiserver.js';
 import { tempDir } from '../tmp.js';
 
-// The apiserver's start (3.5-5.4 s idle) and the CRDs becoming Established take far longer on two busy cores.
+// Start to ready with the CRDs: 3-5 s here with two busy loops beside; far longer when CI runs files side by side.
 const START_MS = 240_000;
 
 let kube: RealKube;
@@ -92,6 +92,14 @@ function managersOf(o: KubernetesObject): { manager: string; operation: string; 
   return (o.metadata?.managedFields ?? []).map((m) => ({ manager: m.manager ?? '', operation: m.operation ?? '', fields: JSON.stringify(m.fieldsV1 ?? {}) }));
 }
 
+const API_VERSION = { BackendConfig: 'cloud.google.com/v1', ManagedCertificate: 'networking.gke.io/v1', TargetGroupBinding: 'elbv2.k8s.aws/v1beta1' } as const;
+const TARGET_GROUP_ARN = 'arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/k8s-milvus/0123456789abcdef';
+
+/** One of the CRDs' objects in the test's namespace. */
+function custom(kind: keyof typeof API_VERSION, name: string, spec: Record<string, unknown>): (ns: string) => Obj {
+  return (ns) => ({ apiVersion: API_VERSION[kind], kind, metadata: { name, namespace: ns }, spec });
+}
+
 // One row per kind provision applies that has a field two managers can fight over: a built-in kind and a CRD.
 const CONTESTED: { kind: string; object: (ns: string, value: string) => Obj; fieldKey: string; causeField: string }[] = [
   {
@@ -102,12 +110,7 @@ const CONTESTED: { kind: string; object: (ns: string, value: string) => Obj; fie
   },
   {
     kind: 'BackendConfig',
-    object: (ns, value) => ({
-      apiVersion: 'cloud.google.com/v1',
-      kind: 'BackendConfig',
-      metadata: { name: 'milvus-backendconfig', namespace: ns },
-      spec: { healthCheck: { type: 'HTTP', port: 9091, requestPath: value } },
-    }),
+    object: (ns, value) => custom('BackendConfig', 'milvus-backendconfig', { healthCheck: { type: 'HTTP', port: 9091, requestPath: value } })(ns),
     fieldKey: 'f:requestPath',
     causeField: '.spec.healthCheck.requestPath',
   },
@@ -154,49 +157,19 @@ describe.each(CONTESTED)('server-side apply of a $kind', ({ object, fieldKey, ca
 // apiserver builds the typed patch: 500 "failed to create typed patch object", the field named in the
 // message only. provision must read both as "invalid", never as a server fault.
 const INVALID: { what: string; object: (ns: string) => Obj; field: string; applyCode: 422 | 500 }[] = [
-  {
-    what: 'BackendConfig healthCheck.port as a string',
-    object: (ns) => ({ apiVersion: 'cloud.google.com/v1', kind: 'BackendConfig', metadata: { name: 'bad-port', namespace: ns }, spec: { healthCheck: { type: 'HTTP', port: 'x' } } }),
-    field: 'spec.healthCheck.port',
-    applyCode: 500,
-  },
-  {
-    what: 'BackendConfig timeoutSec as a string',
-    object: (ns) => ({ apiVersion: 'cloud.google.com/v1', kind: 'BackendConfig', metadata: { name: 'bad-timeout', namespace: ns }, spec: { timeoutSec: '600s' } }),
-    field: 'spec.timeoutSec',
-    applyCode: 500,
-  },
+  { what: 'BackendConfig healthCheck.port as a string', object: custom('BackendConfig', 'bad-port', { healthCheck: { type: 'HTTP', port: 'x' } }), field: 'spec.healthCheck.port', applyCode: 500 },
+  { what: 'BackendConfig timeoutSec as a string', object: custom('BackendConfig', 'bad-timeout', { timeoutSec: '600s' }), field: 'spec.timeoutSec', applyCode: 500 },
   {
     what: 'ManagedCertificate with 101 domains',
-    object: (ns) => ({
-      apiVersion: 'networking.gke.io/v1',
-      kind: 'ManagedCertificate',
-      metadata: { name: 'too-many', namespace: ns },
-      spec: { domains: Array.from({ length: 101 }, (_, i) => `d${i}.milvus.example`) },
-    }),
+    object: custom('ManagedCertificate', 'too-many', { domains: Array.from({ length: 101 }, (_, i) => `d${i}.milvus.example`) }),
     field: 'spec.domains',
     applyCode: 422,
   },
-  {
-    what: 'ManagedCertificate with a wildcard domain',
-    object: (ns) => ({ apiVersion: 'networking.gke.io/v1', kind: 'ManagedCertificate', metadata: { name: 'wildcard', namespace: ns }, spec: { domains: ['*.milvus.example'] } }),
-    field: 'spec.domains[0]',
-    applyCode: 422,
-  },
-  {
-    what: 'TargetGroupBinding without targetGroupARN',
-    object: (ns) => ({ apiVersion: 'elbv2.k8s.aws/v1beta1', kind: 'TargetGroupBinding', metadata: { name: 'no-arn', namespace: ns }, spec: { serviceRef: { name: 'milvus', port: 19530 } } }),
-    field: 'spec.targetGroupARN',
-    applyCode: 422,
-  },
+  { what: 'ManagedCertificate with a wildcard domain', object: custom('ManagedCertificate', 'wildcard', { domains: ['*.milvus.example'] }), field: 'spec.domains[0]', applyCode: 422 },
+  { what: 'TargetGroupBinding without targetGroupARN', object: custom('TargetGroupBinding', 'no-arn', { serviceRef: { name: 'milvus', port: 19530 } }), field: 'spec.targetGroupARN', applyCode: 422 },
   {
     what: 'TargetGroupBinding with targetType pod',
-    object: (ns) => ({
-      apiVersion: 'elbv2.k8s.aws/v1beta1',
-      kind: 'TargetGroupBinding',
-      metadata: { name: 'bad-type', namespace: ns },
-      spec: { targetGroupARN: 'arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/k8s-milvus/0123456789abcdef', targetType: 'pod', serviceRef: { name: 'milvus', port: 19530 } },
-    }),
+    object: custom('TargetGroupBinding', 'bad-type', { targetGroupARN: TARGET_GROUP_ARN, targetType: 'pod', serviceRef: { name: 'milvus', port: 19530 } }),
     field: 'spec.targetType',
     applyCode: 422,
   },
@@ -205,23 +178,15 @@ const INVALID: { what: string; object: (ns: string) => Obj; field: string; apply
 const VALID: { what: string; object: (ns: string) => Obj }[] = [
   {
     what: 'TargetGroupBinding as the ALB controller writes it',
-    object: (ns) => ({
-      apiVersion: 'elbv2.k8s.aws/v1beta1',
-      kind: 'TargetGroupBinding',
-      metadata: { name: 'k8s-milvus-milvusde-0123456789', namespace: ns },
-      spec: {
-        targetGroupARN: 'arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/k8s-milvus/0123456789abcdef',
-        targetType: 'ip',
-        ipAddressType: 'ipv4',
-        serviceRef: { name: 'milvus-demo', port: 'milvus' },
-        networking: { ingress: [{ from: [{ securityGroup: { groupID: 'sg-0123456789abcdef0' } }], ports: [{ port: 19530, protocol: 'TCP' }] }] },
-      },
+    object: custom('TargetGroupBinding', 'k8s-milvus-milvusde-0123456789', {
+      targetGroupARN: TARGET_GROUP_ARN,
+      targetType: 'ip',
+      ipAddressType: 'ipv4',
+      serviceRef: { name: 'milvus-demo', port: 'milvus' },
+      networking: { ingress: [{ from: [{ securityGroup: { groupID: 'sg-0123456789abcdef0' } }], ports: [{ port: 19530, protocol: 'TCP' }] }] },
     }),
   },
-  {
-    what: 'ManagedCertificate with one domain',
-    object: (ns) => ({ apiVersion: 'networking.gke.io/v1', kind: 'ManagedCertificate', metadata: { name: 'one', namespace: ns }, spec: { domains: ['my-release.milvus.io'] } }),
-  },
+  { what: 'ManagedCertificate with one domain', object: custom('ManagedCertificate', 'one', { domains: ['my-release.milvus.io'] }) },
 ];
 
 describe('the CRDs validate real objects as a cluster does', () => {
@@ -254,7 +219,7 @@ describe('the CRDs validate real objects as a cluster does', () => {
 
   test('status is a subresource: an apply of the main resource leaves status alone', async () => {
     const ns = await freshNamespace('status');
-    const cert = { apiVersion: 'networking.gke.io/v1', kind: 'ManagedCertificate', metadata: { name: 'cert', namespace: ns }, spec: { domains: ['my-release.milvus.io'] }, status: { certificateStatus: 'Active' } };
+    const cert = { ...custom('ManagedCertificate', 'cert', { domains: ['my-release.milvus.io'] })(ns), status: { certificateStatus: 'Active' } };
     const stored = await apply(admin, cert, 'milvus-l7-doctor');
     expect(JSON.stringify(stored)).not.toContain('Active');
   });
@@ -377,9 +342,8 @@ describe('the kit itself', () => {
     try {
       const api = KubernetesObjectApi.makeApiClient(clientOf(bare.kubeconfigPath));
       await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bare' } });
-      const bc = { apiVersion: 'cloud.google.com/v1', kind: 'BackendConfig', metadata: { name: 'bc', namespace: 'bare' }, spec: {} };
       // client-node reads the group's resource list first and finds no such group.
-      await expect(apply(api, bc, 'milvus-l7-doctor', { dryRun: true })).rejects.toThrow(/^Failed to fetch resource metadata for cloud\.google\.com\/v1\/BackendConfig/);
+      await expect(apply(api, custom('BackendConfig', 'bc', {})('bare'), 'milvus-l7-doctor', { dryRun: true })).rejects.toThrow(/^Failed to fetch resource metadata for cloud\.google\.com\/v1\/BackendConfig/);
     } finally {
       await bare.stop();
     }
