@@ -165,6 +165,8 @@ const OBSERVE: Record<string, (broken: LabWorld, healthy: LabWorld) => void> = {
     expect(field(must(b, 'ManagedCertificate'), 'status')).toBeUndefined();
   },
   'url-map-no-host-rule': (b) => expect(field([...compute(b).urlMaps.values()][0], 'hostRules')).toEqual([]),
+  // A fresh Ingress (the Compute stand-in's first urlMaps.get then answers 404: src/lab/gcp/server.ts).
+  'url-map-not-created-yet': (b) => expect(Date.now() - Date.parse(String(must(b, 'Ingress', 'milvus-demo').metadata.creationTimestamp))).toBeLessThan(10 * 60_000),
 };
 
 const FAILURE_ROWS = new Set([
