@@ -34,7 +34,8 @@ export const CRD_DIR = join(REPO, 'fixtures', 'crds');
 export const RESTRICTED_USER = 'restricted';
 export const KUBE_CONTEXT = 'real';
 
-// Both are generous: CI runs test files side by side on two busy cores (idle: etcd < 1 s, apiserver 3.5-5.4 s).
+// Generous: CI runs test files side by side on two busy cores (measured with two busy loops beside: apiserver
+// ready in 3.1-4.0 s, the CRDs Established and discoverable in 0.15-0.3 s).
 const ETCD_READY_MS = 60_000;
 const APISERVER_READY_MS = 90_000;
 const CRDS_READY_MS = 60_000;
