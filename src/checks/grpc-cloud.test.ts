@@ -163,7 +163,8 @@ const ROWS: Row[] = [
     flavour: 'gcp',
     status: 404,
     gcp: { urlMap: urlMap(['other.milvus.io']) },
-    says: /the URL map k8s2-um-default-my-release has no host rule for my-release\.milvus\.io \(Compute API\): every request for it goes to the default service k8s1-default-http-backend/,
+    says: /the URL map k8s2-um-default-my-release has no host rule for my-release\.milvus\.io \(Compute API\): every request for it goes to the default service k8s1-default-http-backend, which answers 404; the Ingress default\/my-release-milvus has a rule for my-release\.milvus\.io, so ingress-gce has not synced it/,
+    notSays: /yet this load balancer answers 404/,
   },
   {
     name: 'GKE 404 with the host rule in the URL map: the objects\' word alone',

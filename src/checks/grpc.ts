@@ -126,8 +126,14 @@ function gcpWireState(f: Facts, status: number, host: string | null): WireState 
   if (status === 404) {
     const um = gcpOutcome(f, 'urlMap');
     if (um.status !== 'ok' || host === null || um.value.hostRules.some((r) => hostRuleMatches(r.hosts, host))) return null;
+    const inIngress = ing?.rules.some((r) => r.host === host) ?? false;
+    const why = ing
+      ? inIngress
+        ? `; the Ingress ${ing.namespace}/${ing.name} has a rule for ${host}, so ingress-gce has not synced it (the Ingress's Sync events), or the map was edited outside Kubernetes`
+        : `; the Ingress ${ing.namespace}/${ing.name} has no rule for ${host} either: use the host in its spec.rules, or pass --host with it`
+      : '';
     return {
-      hint: `the URL map ${um.value.name} has no host rule for ${host} (Compute API): every request for it goes to the default service ${um.value.defaultService ?? '(none)'}, which answers 404`,
+      hint: `the URL map ${um.value.name} has no host rule for ${host} (Compute API): every request for it goes to the default service ${um.value.defaultService ?? '(none)'}, which answers 404${why}`,
       fix: ing ? `kubectl -n ${ing.namespace} describe ingress ${ing.name}  # the Sync events: ingress-gce writes the host rule from spec.rules[].host` : `gcloud compute url-maps describe ${um.value.name}`,
       evidence: { urlMap: `${um.value.name}: hosts ${um.value.hostRules.flatMap((r) => r.hosts).join(', ') || '(none)'}; default service ${um.value.defaultService ?? '(none)'}` },
     };
@@ -208,9 +214,9 @@ export const grpcChecks = defineChecks([
       if (known && v.status !== null) {
         const cloud = wireState(f, v.status, k8sView(f)?.host ?? f.target.host);
         const objects = withObjects(f, v.status, f.target.host);
-        // The cloud's state first; the objects' word beside it where it adds a cause (app-protocols, tlsMode 2,
-        // the Ingress rule), not where the cloud already answers it (the target group of a 464, target health).
-        const keepObjects = objects !== null && (cloud === null || (!objects.generic && v.status !== 464));
+        // The cloud's state first; the objects' word beside it where it adds a cause (app-protocols, tlsMode 2),
+        // not where the cloud already answers it (the target group of a 464, the URL map of a 404, target health).
+        const keepObjects = objects !== null && (cloud === null || (!objects.generic && v.status !== 464 && v.status !== 404));
         const parts = [cloud, keepObjects ? objects : null].filter((p): p is { hint: string; fix?: string } => p !== null);
         const fix = [...parts].reverse().find((p) => p.fix)?.fix ?? known.fix;
         return {
