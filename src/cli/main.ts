@@ -10,6 +10,7 @@ import { EXIT } from '../model.js';
 import type { RawCheckOptions } from './config.js';
 import type { Io } from './run-check.js';
 import type { RawLabOptions } from './lab.js';
+import type { RawProvisionOptions } from './provision.js';
 import { VERSION } from './version.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -122,9 +123,34 @@ function buildProgram(io: Io, signal: AbortSignal, setCode: (code: number) => vo
     setCode(await runLab(opts, io, signal));
   });
   program.addCommand(lab);
+
+  const provisionCmd = configure(new Command('provision'))
+    .description('plan (default) or --apply the pieces of the guide that are missing or wrong (server-side apply), then --wait and check')
+    .option('--cert <kind>', 'self-signed (a CA and a leaf with the host in its SAN) | managed (GKE ManagedCertificate)')
+    .option('--cert-file <file>', 'the certificate (PEM; a fullchain file is fine) to install: a TLS Secret (GCP) or an ACM import (AWS)')
+    .option('--key-file <file>', 'its private key (PEM)')
+    .option('--chain-file <file>', 'the intermediates that complete the chain')
+    .option('--certificate-arn <arn>', 'AWS: an ISSUED ACM certificate to use')
+    .option('--scheme <scheme>', 'AWS: internet-facing (default) | internal')
+    .option('--allow-http', 'GCP: leave port 80 open (default: kubernetes.io/ingress.allow-http "false")')
+    .option('--apply', 'make the changes (server-side apply, fieldManager milvus-l7-doctor); without it, only plan')
+    .option('-o, --output <format>', 'text (default) | json (the plan) | yaml (the manifests of what is missing or wrong)')
+    .option('--force-conflicts', 'take over fields another field manager owns (a conflict blocks the plan otherwise)')
+    .option('--remove', 'delete what provision created (by its label and field manager); with --apply, delete it')
+    .option('--helm', 'with --apply: run the helm upgrade for what Helm owns (helm must be on PATH)')
+    .option('--include-secrets', 'with -o yaml: print Secret values (redacted otherwise)')
+    .option('--out-dir <dir>', 'where to write the Helm values file and a self-signed CA (default: the current directory)');
+  addTargetOptions(provisionCmd);
+  // The check's options configure the check that follows --wait; its --output is provision's own -o.
+  for (const option of addReportOptions(new Command()).options) if (option.long !== '--output') provisionCmd.addOption(option);
+  provisionCmd.action(async (opts: RawProvisionOptions) => {
+    const { provision } = await import('./provision.js');
+    setCode(await provision(opts, io, signal));
+  });
+  program.addCommand(provisionCmd);
   // Flags win over MILVUS_L7_DOCTOR_* variables, variables over the --config file.
   program.hook('preAction', async (_program, action) => {
-    if (action.name() !== 'check' && action.name() !== 'lab') return;
+    if (!['check', 'lab', 'provision'].includes(action.name())) return;
     const fromEnv = action.options.some((o) => o.long !== undefined && io.env[envName(o.long)] !== undefined);
     if (!fromEnv && action.getOptionValue('config') === undefined && io.env[envName('--config')] === undefined) return;
     const { applyEnvironment, readConfigFile } = await import('./config-file.js');
