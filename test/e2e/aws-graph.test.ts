@@ -1,7 +1,8 @@
-// The AWS SDK is loaded only by runs that need an AWS check, proven by the modules a real CLI run loads:
-// a lab run without the AWS area loads none of the three clients; an AWS-only run loads ELBv2 and ACM (the
-// control), and EC2 only when a target timed out (the security groups it explains). The SDK's Node 20
-// warning never reaches the terminal.
+// The AWS SDK is loaded only by runs whose checks read AWS, proven by the modules a real CLI run loads: a
+// lab run without those checks loads none of the three clients; an AWS-only run loads ELBv2 and ACM (the
+// control), and EC2 only when a target timed out (the security groups it explains). http2.grpc reads the
+// target group and its health to name the ALB's state behind a 464/502/503, so it is one of them. The SDK's
+// Node 20 warning never reaches the terminal.
 import { describe, expect, test } from 'vitest';
 import { CATALOG } from '../../src/catalog.js';
 import { parseReport } from './cli.js';
@@ -22,12 +23,29 @@ function loaded(modules: readonly string[]): Record<keyof typeof MARKERS, boolea
 
 const NODE_WARNING = /NodeVersion|no longer support|AWS SDK for JavaScript/i;
 
+/** The checks that read the AWS APIs, by their real ids: what a run must leave out to load no AWS client. */
+const AWS_READING_CHECKS = CATALOG.filter((c) => c.needs.some((n) => n.startsWith('aws.'))).map((c) => c.id);
+
 describe('the AWS SDK is loaded only when an AWS check needs it', () => {
-  test('lab --skip aws: every other check runs; no AWS client is loaded', async () => {
+  test('lab without the checks that read AWS: every other check runs; no AWS client is loaded', async () => {
+    expect(AWS_READING_CHECKS).toEqual(expect.arrayContaining(['aws.lb.state', 'http2.grpc']));
+    const run = await recordModules(dir, ['lab', '--skip', AWS_READING_CHECKS.join(','), '--output', 'json'], {}, 120_000);
+    expect(run.code, run.stderr).toBe(0);
+    const report = parseReport(run);
+    expect(report.checks.filter((c) => AWS_READING_CHECKS.includes(c.id))).toEqual([]);
+    // The ALB's Kubernetes side is still judged (its annotations), and the data path too.
+    expect(report.checks.filter((c) => c.verdict === 'pass').map((c) => c.id)).toEqual(expect.arrayContaining(['aws.ingress.backend-protocol-version', 'http2.authority']));
+    expect(loaded(run.modules)).toEqual({ elbv2: false, acm: false, ec2: false });
+  });
+
+  test('lab --skip aws keeps http2.grpc, which reads the target group and its health (ELBv2), not the certificate (ACM)', async () => {
     const run = await recordModules(dir, ['lab', '--skip', 'aws', '--output', 'json'], {}, 120_000);
     expect(run.code, run.stderr).toBe(0);
-    expect(parseReport(run).checks.some((c) => c.area === 'aws')).toBe(false);
-    expect(loaded(run.modules)).toEqual({ elbv2: false, acm: false, ec2: false });
+    const report = parseReport(run);
+    expect(report.checks.some((c) => c.area === 'aws')).toBe(false);
+    expect(report.checks.find((c) => c.id === 'http2.grpc')?.verdict).toBe('pass');
+    expect(loaded(run.modules)).toEqual({ elbv2: true, acm: false, ec2: false });
+    expect(run.stderr).not.toMatch(NODE_WARNING);
   });
 
   test('the control: lab --only aws loads ELBv2 and ACM (not EC2: no target timed out), silently', async () => {
