@@ -44,10 +44,35 @@ describe('the Compute API through the real client', () => {
     const calls = g.calls.slice(before);
     expect(new Set(calls.map((c) => c.method))).toEqual(new Set([
       'globalForwardingRules.get', 'targetHttpsProxies.get', 'sslCertificates.get', 'urlMaps.get', 'backendServices.get',
-      'backendServices.getHealth', 'healthChecks.get', 'networkEndpointGroups.listNetworkEndpoints', 'firewalls.list',
+      'backendServices.getHealth', 'healthChecks.get', 'networkEndpointGroups.listNetworkEndpoints', 'firewalls.list', 'instances.get',
     ]));
     const role = parse(readFileSync(path.join(REPO, 'fixtures', 'gcp', 'doctor-role.yaml'), 'utf8')) as { includedPermissions: string[] };
     for (const c of calls) expect(role.includedPermissions, `${c.method} needs ${c.permission}`).toContain(c.permission);
+  }, 90_000);
+});
+
+describe('the project and the firewall, from the cluster', () => {
+  test('without --gcp-project the project is the nodes\' providerID\'s, and the evidence names the node', async () => {
+    const k = lab.kubernetes;
+    const g = lab.gcp;
+    if (!k || !g) throw new Error('the gcp lab started no Kubernetes or Compute stand-in');
+    const run = await runCli(
+      ['--host', lab.host, '--address', lab.address, '--port', String(lab.port), '--ca', lab.caFile, '--dns-server', lab.dnsServer,
+        '--kubeconfig', k.kubeconfigPath, '-n', k.namespace, '--release', k.release, '--provider', 'gcp',
+        '--gcp-endpoint', g.endpoint, '--only', 'gcp.compute.access,gcp.firewall.health-check,gcp.backend-service.protocol', '--output', 'json'],
+      // Nothing else may name a project: the environment's variables are ADC's, which come after the nodes.
+      { env: { GOOGLE_OAUTH_ACCESS_TOKEN: g.token, GOOGLE_CLOUD_PROJECT: '', GCLOUD_PROJECT: '', CLOUDSDK_CORE_PROJECT: '' }, timeoutMs: 60_000 },
+    );
+    const report = parseReport(run);
+    const access = report.checks.find((c) => c.id === 'gcp.compute.access');
+    expect(access?.verdict, run.stderr).toBe('pass');
+    expect(access?.observed).toMatch(new RegExp(`project ${g.project} \\(from the nodes' providerID\\)`));
+    expect(JSON.stringify(report)).toMatch(new RegExp(`providerID gce://${g.project}/us-central1-[ab]/gke-milvus-default-pool-`));
+    // Read with that project, the firewall rule is found on the nodes' network and tags (instances.get).
+    const fw = report.checks.find((c) => c.id === 'gcp.firewall.health-check');
+    expect(fw?.verdict).toBe('pass');
+    expect(JSON.stringify(fw)).toMatch(/"nodeTags":"gke-milvus-[0-9a-f]+-node"/);
+    expect(verdictsOf(report).get('gcp.backend-service.protocol')).toBe('pass');
   }, 90_000);
 });
 
