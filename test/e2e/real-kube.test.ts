@@ -11,8 +11,11 @@ import {
   CoreV1Api,
   type KubernetesObject,
 } from '@kubernetes/client-node';
-import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { guideObjectList, renderGuide } from '../../src/render/guide.js';
 import type { K8sObject } from '../../src/render/object.js';
@@ -335,6 +338,56 @@ describe('the kit itself', () => {
     // etcd had started in a directory under tmp: it was stopped, and the directory (tokens, keys) removed.
     expect(processesMentioning(tmp)).toEqual([]);
     expect(readdirSync(tmp)).toEqual([]);
+  }, START_MS);
+
+  test('a test worker killed with SIGKILL (no exit handler runs) takes its etcd and apiserver with it', async () => {
+    // A vitest run of its own, holding a real apiserver forever, whose worker is then killed outright.
+    const dir = tempDir('l7-kube-killed-');
+    const kit = pathToFileURL(fileURLToPath(new URL('../kits/kube-apiserver.ts', import.meta.url))).href;
+    writeFileSync(
+      join(dir, 'hold.test.ts'),
+      `import { writeFileSync } from 'node:fs';
+import { test } from 'vitest';
+import { startRealKube } from ${JSON.stringify(kit)};
+test('hold', async () => {
+  const kube = await startRealKube({ crds: false });
+  writeFileSync(${JSON.stringify(join(dir, 'started.json'))}, JSON.stringify({ worker: process.pid, dir: kube.dir }));
+  await new Promise(() => undefined);
+}, 600_000);
+`,
+    );
+    const vitestNode = pathToFileURL(createRequire(import.meta.url).resolve('vitest/node')).href;
+    writeFileSync(
+      join(dir, 'run.mjs'),
+      `import { startVitest } from ${JSON.stringify(vitestNode)};
+await startVitest('test', [], { config: false, root: ${JSON.stringify(dir)}, include: ['hold.test.ts'], exclude: [], pool: 'forks', watch: false, reporters: [] });
+`,
+    );
+    const runner = spawn(process.execPath, [join(dir, 'run.mjs')], { stdio: 'ignore' });
+    let kubeDir: string | null = null;
+    try {
+      const deadline = Date.now() + 120_000;
+      while (!existsSync(join(dir, 'started.json'))) {
+        if (runner.exitCode !== null || Date.now() > deadline) throw new Error(`the inner run did not start an apiserver (exit ${runner.exitCode})`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const started = JSON.parse(readFileSync(join(dir, 'started.json'), 'utf8')) as { worker: number; dir: string };
+      kubeDir = started.dir;
+      expect(processesMentioning(started.dir)).toHaveLength(2);
+      process.kill(started.worker, 'SIGKILL');
+      // The kernel delivers the parent-death signal as the worker goes; allow a busy machine a moment.
+      const gone = Date.now() + 30_000;
+      while (processesMentioning(started.dir).length > 0 && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
+      expect(processesMentioning(started.dir)).toEqual([]);
+    } finally {
+      runner.kill('SIGKILL');
+      if (kubeDir) {
+        // Should this test fail, what survived is stopped here, by its PID, not left to the machine.
+        for (const row of processesMentioning(kubeDir)) process.kill(Number(row.split(':')[0]), 'SIGKILL');
+        // Nothing ran to remove it: the kill left the tokens and keys behind, as any SIGKILL would.
+        rmSync(kubeDir, { recursive: true, force: true });
+      }
+    }
   }, START_MS);
 
   test('crds: false installs none (the "CRD not installed" cluster)', async () => {

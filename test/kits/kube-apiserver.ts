@@ -115,13 +115,24 @@ function kubeconfig(dir: string, server: string, token: string, caPem: string): 
   return writeKubeconfig({ dir, url: server, context: KUBE_CONTEXT, token, namespace: 'default', caPem });
 }
 
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) ?? null;
+
+/**
+ * The command that runs `bin` so the kernel kills it when this process dies, however it dies: a test
+ * worker that vitest terminates or that is SIGKILLed runs no 'exit' handler, and an idle etcd (it logs
+ * nothing, so never meets a closed pipe) would otherwise live on. setpriv (util-linux) sets the
+ * parent-death signal and execs the binary, so the PID stop() kills is the binary's own.
+ */
+function tiedToThisProcess(bin: string, args: readonly string[]): { command: string; args: string[] } {
+  return SETPRIV ? { command: SETPRIV, args: ['--pdeathsig', 'KILL', '--', bin, ...args] } : { command: bin, args: [...args] };
+}
+
 function startEtcd(bin: string, dataDir: string, clientPort: number, peerPort: number): Promise<ChildHandle> {
   const client = `http://${LOOPBACK}:${clientPort}`;
   const peer = `http://${LOOPBACK}:${peerPort}`;
   return spawnReady({
     name: 'etcd',
-    command: bin,
-    args: [
+    ...tiedToThisProcess(bin, [
       '--name', 'default',
       '--data-dir', dataDir,
       '--listen-client-urls', client,
@@ -132,7 +143,7 @@ function startEtcd(bin: string, dataDir: string, clientPort: number, peerPort: n
       // A throwaway store: durability costs seconds of fsync on a busy disk and buys nothing here.
       '--unsafe-no-fsync',
       '--log-level', 'warn',
-    ],
+    ]),
     readyWhen: async () => {
       const res = await fetch(`${client}/health`, { signal: AbortSignal.timeout(REQUEST_MS) });
       return res.ok && /"health":\s*"true"/.test(await res.text());
@@ -146,8 +157,7 @@ function startApiserver(bin: string, dir: string, etcdPort: number, port: number
   let lastPoll = 0;
   return spawnReady({
     name: 'kube-apiserver',
-    command: bin,
-    args: [
+    ...tiedToThisProcess(bin, [
       `--etcd-servers=http://${LOOPBACK}:${etcdPort}`,
       `--bind-address=${LOOPBACK}`,
       `--advertise-address=${LOOPBACK}`,
@@ -162,7 +172,7 @@ function startApiserver(bin: string, dir: string, etcdPort: number, port: number
       // No controller-manager creates default ServiceAccounts, so the admission plugin would refuse every Pod.
       '--disable-admission-plugins=ServiceAccount',
       '--profiling=false',
-    ],
+    ]),
     readyWhen: async () => {
       // spawnReady polls every 15 ms; a TLS request that often only slows a busy machine's start.
       if (Date.now() - lastPoll < 250) return false;
