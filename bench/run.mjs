@@ -3,7 +3,10 @@
 //       a Python gRPC client + pymilvus, kubectl), as an SRE would script them;
 //   (b) a bare Node script doing the data-path probes concurrently (no judging, no reports);
 //   (c) the doctor's data-path-only run, against the full run with the Kubernetes suites;
-//   (d) `--only tls` (the smallest real run) against `node -e ''`, the floor of any Node CLI here.
+//   (d) `--only tls` (the smallest real run) against `node -e ''`, the floor of any Node CLI here;
+//   (e) what the cloud reads add: a full run against the AWS lab (the ELBv2/ACM stand-in) and the GKE lab
+//       (the Compute stand-in), each against the same run with every check that reads that cloud skipped.
+// BENCH_ONLY=cloud runs only (e) (and `node -e ''`); BENCH_ONLY=local everything but (e).
 // BENCH_BASELINE=<dir of another built checkout> adds that build's doctor runs to the same rounds, so a
 // before/after comes from one run on one machine state rather than two runs minutes apart.
 // Each is run twice per round: over loopback, and through relays that add a round-trip time
@@ -27,6 +30,15 @@ const BASELINE_BIN = BASELINE ? path.join(BASELINE, 'bin', 'milvus-l7-doctor.js'
 // The goals of the Speed section of the issue "Gathering as one graph", checked against every run.
 const TARGETS = { dataPathOverHandLoopback: 1.0, dataPathOverHandRtt: 0.7, tlsOverNodeMs: 400, dataPathRssMiB: 150 };
 const PYTHON = path.join(REPO, '.venv', 'bin', 'python');
+const ONLY = process.env.BENCH_ONLY ?? 'all';
+if (!['all', 'cloud', 'local'].includes(ONLY)) {
+  process.stderr.write(`bench: BENCH_ONLY must be all, cloud or local, not ${JSON.stringify(ONLY)}\n`);
+  process.exit(2);
+}
+const WITH_CLOUD = ONLY !== 'local';
+const WITH_LOCAL = ONLY !== 'cloud';
+// issue 10: the GCP reads may cost at most this over the run without them.
+const CLOUD_TARGETS = { gcpOverWithout: 1.3 };
 const work = mkdtempSync(path.join(tmpdir(), 'l7doctor-bench-'));
 
 function has(cmd) {
@@ -88,7 +100,11 @@ async function sequence(steps) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const { startLab } = await import(path.join(REPO, 'dist', 'src', 'lab', 'lab.js'));
+const { CATALOG } = await import(path.join(REPO, 'dist', 'src', 'catalog.js'));
+/** The checks that read a cloud's API, by their real ids (their needs name its sources): what the "without" runs skip. */
+const readersOf = (prefix) => CATALOG.filter((c) => c.needs.some((n) => n.startsWith(prefix))).map((c) => c.id);
 const lab = await startLab({ provider: 'gcp' });
+const awsLab = WITH_CLOUD ? await startLab({ provider: 'aws' }) : null;
 const relays = [];
 let stopping = null;
 const stopAll = () =>
@@ -96,6 +112,7 @@ const stopAll = () =>
     for (const child of running) killGroup(child);
     await Promise.all(relays.map((r) => r.close()));
     await lab.stop();
+    await awsLab?.stop();
     rmSync(work, { recursive: true, force: true });
   })());
 for (const sig of ['SIGINT', 'SIGTERM']) {
@@ -105,8 +122,8 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   });
 }
 try {
-  const profiles = { loopback: variantsFor(lab, { port: lab.port, healthzUrl: lab.healthzUrl, kubernetes: lab.kubernetes }) };
-  if (RTT_MS > 0) profiles[`RTT ${RTT_MS} ms`] = variantsFor(lab, await delayed(lab, RTT_MS));
+  const profiles = { loopback: { ...variantsFor(lab, { port: lab.port, healthzUrl: lab.healthzUrl, kubernetes: lab.kubernetes }), ...cloudVariants(lab, awsLab, null) } };
+  if (RTT_MS > 0) profiles[`RTT ${RTT_MS} ms`] = { ...variantsFor(lab, await delayed(lab, RTT_MS)), ...cloudVariants(lab, awsLab, RTT_MS) };
   await measure(profiles);
 } finally {
   await stopAll();
@@ -127,6 +144,45 @@ async function delayed(lab, rttMs) {
   const kubeconfigPath = path.join(work, `kubeconfig-rtt-${rttMs}`);
   writeFileSync(kubeconfigPath, readFileSync(lab.kubernetes.kubeconfigPath, 'utf8').split(lab.kubernetes.url).join(apiUrl));
   return { port, healthzUrl: healthz.toString(), kubernetes: { ...lab.kubernetes, url: apiUrl, kubeconfigPath } };
+}
+
+/**
+ * (e): each cloud's full run against its lab, and the same with every check that reads that cloud skipped.
+ * Over a round trip, the cloud API is relayed too, as a real one is a round trip away.
+ */
+async function cloudLabNet(l, rttMs) {
+  if (rttMs === null) return { port: l.port, healthzUrl: l.healthzUrl, kubernetes: l.kubernetes, cloud: (l.aws ?? l.gcp).endpoint };
+  const net = await delayed(l, rttMs);
+  const api = new URL((l.aws ?? l.gcp).endpoint);
+  const r = await startDelayRelay(Number(api.port), rttMs / 2);
+  relays.push(r);
+  api.port = String(r.port);
+  return { ...net, cloud: api.toString().replace(/\/$/, '') };
+}
+
+function cloudVariants(gcpLab, awsLab, rttMs) {
+  if (!WITH_CLOUD) return {};
+  const nets = new Map();
+  const netOf = (l) => {
+    if (!nets.has(l)) nets.set(l, cloudLabNet(l, rttMs));
+    return nets.get(l);
+  };
+  const run = (l, extra, envOf) => async () => {
+    const net = await netOf(l);
+    const args = ['--host', l.host, '--address', l.address, '--port', String(net.port), '--ca', l.caFile, '--dns-server', l.dnsServer, '--healthz-url', net.healthzUrl, '--kubeconfig', net.kubernetes.kubeconfigPath, '-n', net.kubernetes.namespace, '--release', net.kubernetes.release];
+    return timed(process.execPath, [BIN, ...args, ...extra(net), '--output', 'json'], { env: { MILVUS_TOKEN: l.credentials.token, ...envOf(net) } });
+  };
+  // As a user points the doctor at a private endpoint: the SDK's own variables for AWS, --gcp-endpoint and a static token for GCP.
+  const awsEnv = (net) => ({ AWS_ENDPOINT_URL: net.cloud, AWS_ACCESS_KEY_ID: awsLab.aws.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: awsLab.aws.credentials.secretAccessKey, AWS_REGION: awsLab.aws.region, AWS_EC2_METADATA_DISABLED: 'true' });
+  const gcpArgs = (net) => ['--gcp-endpoint', net.cloud, '--gcp-project', gcpLab.gcp.project];
+  const gcpEnv = () => ({ GOOGLE_OAUTH_ACCESS_TOKEN: gcpLab.gcp.token, METADATA_SERVER_DETECTION: 'none' });
+  const skip = (ids) => ['--skip', ids.join(',')];
+  return {
+    'AWS lab, full (ELBv2/ACM read)': run(awsLab, () => ['--provider', 'aws'], awsEnv),
+    'AWS lab, checks that read AWS skipped': run(awsLab, () => ['--provider', 'aws', ...skip(readersOf('aws.'))], awsEnv),
+    'GKE lab, full (Compute read)': run(gcpLab, (net) => ['--provider', 'gcp', ...gcpArgs(net)], gcpEnv),
+    'GKE lab, checks that read Compute skipped': run(gcpLab, (net) => ['--provider', 'gcp', ...gcpArgs(net), ...skip(readersOf('gcp.'))], gcpEnv),
+  };
 }
 
 function variantsFor(lab, { port, healthzUrl, kubernetes: k }) {
@@ -197,8 +253,10 @@ function variantsFor(lab, { port, healthzUrl, kubernetes: k }) {
   });
   const ours = doctor(BIN);
   const baseline = BASELINE_BIN ? doctor(BASELINE_BIN) : null;
+  const floor = { "node -e ''": () => timed(process.execPath, ['-e', '']) };
+  if (!WITH_LOCAL) return floor;
   const variants = {
-    "node -e ''": () => timed(process.execPath, ['-e', '']),
+    ...floor,
     'doctor, data path + Kubernetes': ours.full,
     'doctor, data path only': ours.dataPath,
     'doctor, --only tls': ours.tls,
@@ -244,7 +302,14 @@ async function measure(profiles) {
     const node = by["node -e ''"];
     const loopback = profile === 'loopback';
     const r = {};
-    for (const prefix of ['', ...(BASELINE ? ['baseline '] : [])]) {
+    if (WITH_CLOUD) {
+      const aws = by['AWS lab, full (ELBv2/ACM read)'].ms / by['AWS lab, checks that read AWS skipped'].ms;
+      const gcp = by['GKE lab, full (Compute read)'].ms / by['GKE lab, checks that read Compute skipped'].ms;
+      r['AWS reads: full / without the checks that read AWS'] = `${aws.toFixed(2)}×`;
+      r['GCP reads: full / without the checks that read Compute'] = `${gcp.toFixed(2)}×`;
+      verdicts.push([`${profile}: GCP reads: full / without ≤ ${CLOUD_TARGETS.gcpOverWithout.toFixed(1)}× (issue 10)`, gcp <= CLOUD_TARGETS.gcpOverWithout, `${gcp.toFixed(2)}×`]);
+    }
+    for (const prefix of WITH_LOCAL ? ['', ...(BASELINE ? ['baseline '] : [])] : []) {
       const full = by[`${prefix}doctor, data path + Kubernetes`];
       const dp = by[`${prefix}doctor, data path only`];
       const tls = by[`${prefix}doctor, --only tls`];
@@ -263,7 +328,7 @@ async function measure(profiles) {
   }
   const width = Math.max(...rows.map((r) => r.name.length));
   const out = [
-    `milvus-l7-doctor bench — ${ROUNDS} interleaved rounds, medians, lab flavour gcp (nginx + milvus-lite + Kubernetes API), node ${process.version}`,
+    `milvus-l7-doctor bench — ${ROUNDS} interleaved rounds, medians, lab flavour gcp${WITH_CLOUD ? ' and aws' : ''} (nginx + milvus-lite + Kubernetes API${WITH_CLOUD ? ', ELBv2/ACM and Compute stand-ins' : ''}), node ${process.version}`,
     ...Object.keys(profiles).flatMap((profile) => [
       '',
       `${profile}${profile === 'loopback' ? '' : ' (added by relays in front of the load balancer, /healthz and the Kubernetes API)'}:`,
@@ -271,11 +336,11 @@ async function measure(profiles) {
       ...Object.entries(ratios[profile]).map(([k, v]) => `  ${k}: ${v}`),
     ]),
     '',
-    'targets (issue "Gathering as one graph", Speed):',
+    'targets (issue "Gathering as one graph", Speed; issue 10 for the GCP reads):',
     ...verdicts.map(([what, ok, got]) => `  ${ok ? 'met    ' : 'MISSED '} ${what}: ${got}`),
-    ...(has('dig') ? [] : ['(dig not installed: the standard-tools run has no DNS step; apt-get install dnsutils)']),
+    ...(has('dig') || !WITH_LOCAL ? [] : ['(dig not installed: the standard-tools run has no DNS step; apt-get install dnsutils)']),
   ].join('\n');
   process.stdout.write(`${out}\n`);
   mkdirSync(path.join(REPO, 'bench', 'out'), { recursive: true });
-  writeFileSync(path.join(REPO, 'bench', 'out', 'results.json'), JSON.stringify({ rounds: ROUNDS, rttMs: RTT_MS, baseline: BASELINE, rows, ratios, targets: verdicts, at: new Date().toISOString() }, null, 2));
+  writeFileSync(path.join(REPO, 'bench', 'out', `results${ONLY === 'all' ? '' : `-${ONLY}`}.json`), JSON.stringify({ only: ONLY, rounds: ROUNDS, rttMs: RTT_MS, baseline: BASELINE, rows, ratios, targets: verdicts, at: new Date().toISOString() }, null, 2));
 }
