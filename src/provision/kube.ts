@@ -115,6 +115,18 @@ export function kubeClient(cluster: LiveCluster, timeoutMs: number, signal: Abor
   async function bounded<T>(what: string, fn: () => Promise<T>, onError?: (e: unknown) => { readonly value: T } | null): Promise<T> {
     const deadline = AbortSignal.timeout(timeoutMs);
     const both = AbortSignal.any([signal, deadline]);
+    // 429 (priority and fairness, or a CRD's storage still initialising) says when to come back: within the deadline, do.
+    for (;;) {
+      try {
+        return await attempt(fn, both, onError);
+      } catch (e) {
+        if (!(e instanceof ApiException) || e.code !== 429 || both.aborted) throw failure(what, cluster.server, e, deadline, signal, timeoutMs);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  async function attempt<T>(fn: () => Promise<T>, both: AbortSignal, onError?: (e: unknown) => { readonly value: T } | null): Promise<T> {
     try {
       // The race keeps the deadline even where a client path ignores the signal (discovery, auth plugins).
       return await current.run(both, () =>
@@ -132,7 +144,7 @@ export function kubeClient(cluster: LiveCluster, timeoutMs: number, signal: Abor
         const handled = onError(e);
         if (handled) return handled.value;
       }
-      throw failure(what, cluster.server, e, deadline, signal, timeoutMs);
+      throw e;
     }
   }
 

@@ -1,0 +1,193 @@
+// provision against a real kube-apiserver with etcd and the GKE/ALB CRDs (test/kits/kube-apiserver.ts):
+// server-side apply semantics are the server's, so only a real one proves them. GCP's guide, which has
+// the most objects: plan, apply, an empty second plan that writes nothing, conflicts and --force-conflicts,
+// a wrong piece fixed, a CRD refusing a value, --remove, and what Helm owns.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiException, type KubernetesObject, type KubernetesObjectApi } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startRealKube, type RealKube } from '../kits/kube-apiserver.js';
+import { tempDir } from '../tmp.js';
+import { adminApi, applyAs, freshNamespace, milvusService, parsePlan, provisionCli, states, versions } from './provision-kit.js';
+
+const START_MS = 240_000;
+const HOST = 'my-release.milvus.io';
+const GCP_KINDS: [string, string][] = [
+  ['v1', 'Service'], ['v1', 'ConfigMap'], ['v1', 'Secret'], ['cloud.google.com/v1', 'BackendConfig'], ['networking.k8s.io/v1', 'Ingress'], ['networking.gke.io/v1', 'ManagedCertificate'],
+];
+
+let kube: RealKube;
+let admin: KubernetesObjectApi;
+const out = tempDir('l7-provision-kube-');
+
+beforeAll(async () => {
+  kube = await startRealKube();
+  admin = adminApi(kube);
+}, START_MS);
+
+afterAll(async () => {
+  await kube?.stop();
+}, 60_000);
+
+/** A namespace where Milvus runs as the guides start: its Service (ClusterIP here), nothing of the LB yet. */
+async function bareGcp(prefix: string, service: { helm?: boolean; type?: string } = {}): Promise<string> {
+  const ns = await freshNamespace(admin, prefix);
+  await applyAs(admin, milvusService(ns, 'my-release-milvus', service), service.helm ? 'helm' : 'installer');
+  return ns;
+}
+
+const gcpArgs = (ns: string, ...more: string[]) => ['--provider', 'gcp', '-n', ns, '--release', 'my-release', '--host', HOST, '--cert', 'self-signed', '--out-dir', out, ...more];
+
+async function read(apiVersion: string, kind: string, ns: string, name: string): Promise<KubernetesObject & { spec?: unknown }> {
+  return admin.read({ apiVersion, kind, metadata: { name, namespace: ns } });
+}
+
+describe('provision --provider gcp on a real API server', () => {
+  test('plan of a bare namespace: each missing piece, nothing written; apply; the second plan is empty and writes nothing', async () => {
+    const ns = await bareGcp('plan');
+    const before = await versions(admin, ns, GCP_KINDS);
+    const plan = await provisionCli(kube, gcpArgs(ns, '-o', 'json'));
+    expect(plan.code, plan.stderr).toBe(1);
+    expect(states(parsePlan(plan))).toEqual({ 'milvus-tls': 'missing', certificate: 'missing', backendconfig: 'missing', service: 'wrong', ingress: 'missing' });
+    expect(await versions(admin, ns, GCP_KINDS)).toEqual(before);
+
+    const applied = await provisionCli(kube, gcpArgs(ns, '--apply'));
+    expect(applied.code, `${applied.stdout}\n${applied.stderr}`).toBe(0);
+    expect(applied.stderr).toMatch(/applied Ingress\/.*\/my-release-milvus/);
+    const caFile = join(out, `milvus-l7-${ns}-my-release-ca.crt`);
+    expect(applied.stderr).toContain(caFile);
+    expect(readFileSync(caFile, 'utf8')).toMatch(/BEGIN CERTIFICATE/);
+
+    const bc = await read('cloud.google.com/v1', 'BackendConfig', ns, 'my-release-backendconfig');
+    expect(bc.metadata?.labels?.['app.kubernetes.io/managed-by']).toBe('milvus-l7-doctor');
+    expect(bc.metadata?.managedFields?.map((m) => [m.manager, m.operation])).toContainEqual(['milvus-l7-doctor', 'Apply']);
+    const svc = await read('v1', 'Service', ns, 'my-release-milvus');
+    // Changed, not created: the Service carries the annotations but not provision's label.
+    expect(svc.metadata?.annotations?.['cloud.google.com/app-protocols']).toBe('{"milvus":"HTTP2"}');
+    expect(svc.metadata?.labels?.['app.kubernetes.io/managed-by']).toBeUndefined();
+
+    const after = await versions(admin, ns, GCP_KINDS);
+    const again = await provisionCli(kube, gcpArgs(ns, '-o', 'json'));
+    expect(again.code, again.stderr).toBe(0);
+    expect(new Set(Object.values(states(parsePlan(again))))).toEqual(new Set(['done']));
+    expect(await versions(admin, ns, GCP_KINDS)).toEqual(after);
+    // And a second apply writes nothing either.
+    const reapplied = await provisionCli(kube, gcpArgs(ns, '--apply'));
+    expect(reapplied.code, reapplied.stderr).toBe(0);
+    expect(reapplied.stderr).not.toMatch(/applied /);
+    expect(await versions(admin, ns, GCP_KINDS)).toEqual(after);
+  });
+
+  test('another manager owns spec.rules of the Ingress: blocked naming the field and the manager; --force-conflicts takes it', async () => {
+    const ns = await bareGcp('conflict');
+    await applyAs(admin, {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'my-release-milvus', namespace: ns },
+      spec: { rules: [{ host: 'old.milvus.io', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'my-release-milvus', port: { number: 19530 } } } }] } }] },
+    }, 'platform-team');
+    const plan = await provisionCli(kube, gcpArgs(ns, '-o', 'json'));
+    expect(plan.code).toBe(1);
+    const ingress = parsePlan(plan).steps.find((s) => s.id === 'ingress');
+    expect(ingress).toMatchObject({ state: 'blocked', observed: expect.stringMatching(/\.spec\.rules.*"platform-team"/), fix: expect.stringContaining('--force-conflicts') });
+
+    const refused = await provisionCli(kube, gcpArgs(ns, '--apply'));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/nothing applied: .*ingress/);
+    expect((await versions(admin, ns, [['cloud.google.com/v1', 'BackendConfig']]))).toEqual({});
+
+    const forcedPlan = parsePlan(await provisionCli(kube, gcpArgs(ns, '-o', 'json', '--force-conflicts')));
+    expect(forcedPlan.steps.find((s) => s.id === 'ingress')?.changes[0]?.takesOver).toContainEqual({ field: '.spec.rules', managers: ['platform-team'] });
+    const forced = await provisionCli(kube, gcpArgs(ns, '--apply', '--force-conflicts'));
+    expect(forced.code, forced.stderr).toBe(0);
+    const ing = await read('networking.k8s.io/v1', 'Ingress', ns, 'my-release-milvus');
+    expect(JSON.stringify(ing.spec)).toContain(HOST);
+    expect(ing.metadata?.managedFields?.find((m) => m.manager === 'milvus-l7-doctor')?.fieldsV1).toMatchObject({ 'f:spec': expect.objectContaining({ 'f:rules': {} }) });
+  });
+
+  test('a wrong piece: a BackendConfig checking port 8080 is wrong, the diff shows it, apply fixes it', async () => {
+    const ns = await bareGcp('wrong');
+    // As an older provision left it: its own field manager, so this is no conflict but a change.
+    await applyAs(admin, {
+      apiVersion: 'cloud.google.com/v1',
+      kind: 'BackendConfig',
+      metadata: { name: 'my-release-backendconfig', namespace: ns, labels: { 'app.kubernetes.io/managed-by': 'milvus-l7-doctor' } },
+      spec: { timeoutSec: 600, healthCheck: { type: 'HTTP', port: 8080, requestPath: '/healthz', checkIntervalSec: 15, timeoutSec: 5, healthyThreshold: 1, unhealthyThreshold: 2 } },
+    }, 'milvus-l7-doctor');
+    const text = await provisionCli(kube, gcpArgs(ns));
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/~ wrong\s+backendconfig/);
+    expect(text.stdout).toMatch(/^\s+-\s+port: 8080$/m);
+    expect(text.stdout).toMatch(/^\s+\+\s+port: 9091$/m);
+    expect(text.stdout).toMatch(/observed: healthCheck HTTP :8080 \/healthz/);
+    const applied = await provisionCli(kube, gcpArgs(ns, '--apply'));
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(JSON.stringify((await read('cloud.google.com/v1', 'BackendConfig', ns, 'my-release-backendconfig')).spec)).toContain('"port":9091');
+  });
+
+  test('the server validates the plan: a host the ManagedCertificate CRD refuses blocks that step, naming the field', async () => {
+    const ns = await bareGcp('invalid');
+    // A valid DNS name, longer than the 63 characters a ManagedCertificate domain may have.
+    const long = `${'a'.repeat(40)}.${'b'.repeat(20)}.milvus.io`;
+    const run = await provisionCli(kube, ['--provider', 'gcp', '-n', ns, '--release', 'my-release', '--host', long, '--cert', 'managed', '--out-dir', out, '-o', 'json']);
+    expect(run.code).toBe(1);
+    expect(parsePlan(run).steps.find((s) => s.id === 'certificate')).toMatchObject({ state: 'blocked', observed: expect.stringMatching(/spec\.domains/) });
+    expect((await versions(admin, ns, [['networking.gke.io/v1', 'ManagedCertificate']]))).toEqual({});
+  });
+
+  test('--remove lists and deletes exactly what provision created; an unlabelled object of the same kind and the Service it only changed survive', async () => {
+    const ns = await bareGcp('remove');
+    expect((await provisionCli(kube, gcpArgs(ns, '--apply'))).code).toBe(0);
+    await applyAs(admin, { apiVersion: 'cloud.google.com/v1', kind: 'BackendConfig', metadata: { name: 'someone-elses', namespace: ns }, spec: { timeoutSec: 30 } }, 'kubectl');
+    // A copied label is not enough: provision's own field manager must have applied it.
+    await applyAs(admin, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'copied-label', namespace: ns, labels: { 'app.kubernetes.io/managed-by': 'milvus-l7-doctor' } }, data: { a: 'b' } }, 'kubectl');
+
+    const listed = await provisionCli(kube, ['--provider', 'gcp', '-n', ns, '--release', 'my-release', '--host', HOST, '--remove', '-o', 'json']);
+    expect(listed.code).toBe(1);
+    const targets = parsePlan(listed).steps.flatMap((s) => s.changes.map((c) => c.target)).sort();
+    expect(targets).toEqual([
+      `BackendConfig/${ns}/my-release-backendconfig`, `ConfigMap/${ns}/my-release-milvus`, `Ingress/${ns}/my-release-milvus`, `Secret/${ns}/my-release-milvus-tls`,
+    ].sort());
+
+    const removed = await provisionCli(kube, ['--provider', 'gcp', '-n', ns, '--release', 'my-release', '--host', HOST, '--remove', '--apply']);
+    expect(removed.code, removed.stderr).toBe(0);
+    const left = Object.keys(await versions(admin, ns, GCP_KINDS)).sort();
+    expect(left).toEqual(['BackendConfig/someone-elses', 'ConfigMap/copied-label', 'Service/my-release-milvus']);
+    await expect(read('v1', 'Secret', ns, 'my-release-milvus-tls')).rejects.toBeInstanceOf(ApiException);
+  });
+
+  test('Helm owns the Service: the step is the exact helm upgrade and its values file; --apply without --helm stops before any write', async () => {
+    const ns = await bareGcp('helm', { helm: true, type: 'LoadBalancer' });
+    const plan = await provisionCli(kube, gcpArgs(ns, '-o', 'json'));
+    expect(plan.code).toBe(1);
+    const service = parsePlan(plan).steps.find((s) => s.id === 'service');
+    const valuesFile = join(out, `milvus-l7-${ns}-my-release-values.yaml`);
+    const command = `KUBECONFIG=${kube.kubeconfigPath} helm upgrade my-release milvus/milvus -n ${ns} --reuse-values -f ${valuesFile}`;
+    expect(service).toMatchObject({ state: 'wrong', layer: 'helm', observed: expect.stringMatching(/^type LoadBalancer/) });
+    expect(service?.changes).toEqual([expect.objectContaining({ action: 'helm-upgrade', command, valuesFile })]);
+    expect(service?.changes[0]?.diff).toContainEqual(expect.stringMatching(/^-\s+type: LoadBalancer$/));
+    expect(service?.changes[0]?.diff).toContainEqual(expect.stringMatching(/^\+\s+type: ClusterIP$/));
+    const values = readFileSync(valuesFile, 'utf8');
+    expect(values).toMatch(/type: ClusterIP/);
+    expect(values).toMatch(/cloud\.google\.com\/backend-config/);
+    expect(values).not.toMatch(/PRIVATE KEY|tls\.key/);
+
+    const before = await versions(admin, ns, GCP_KINDS);
+    const stopped = await provisionCli(kube, gcpArgs(ns, '--apply'));
+    expect(stopped.code).toBe(1);
+    expect(stopped.stderr).toContain(`run ${command}, or add --helm`);
+    expect(await versions(admin, ns, GCP_KINDS)).toEqual(before);
+
+    // --helm runs exactly that command (a recording helm on PATH stands in for the binary).
+    const bin = tempDir('l7-helm-bin-');
+    const record = join(bin, 'argv.json');
+    const script = join(bin, 'helm');
+    const { writeFileSync, chmodSync } = await import('node:fs');
+    writeFileSync(script, `#!${process.execPath}\nrequire('node:fs').writeFileSync(${JSON.stringify(record)}, JSON.stringify({ argv: process.argv.slice(2), kubeconfig: process.env.KUBECONFIG }));\n`);
+    chmodSync(script, 0o755);
+    const ran = await provisionCli(kube, gcpArgs(ns, '--apply', '--helm'), { PATH: `${bin}:${process.env.PATH ?? ''}` });
+    expect(JSON.parse(readFileSync(record, 'utf8'))).toEqual({ argv: ['upgrade', 'my-release', 'milvus/milvus', '-n', ns, '--reuse-values', '-f', valuesFile], kubeconfig: kube.kubeconfigPath });
+    // The recording helm changed nothing, so the Service is still not in place: not a success.
+    expect(ran.code).toBe(1);
+  });
+});
