@@ -5,6 +5,7 @@ import { CATALOG } from '../src/catalog.js';
 import { renderChecksMarkdown } from '../src/cli/explain.js';
 import { AREAS } from '../src/model.js';
 import { renderClusterRoleYaml, renderGcpRole, renderIamPolicy, renderRoleYaml } from '../src/sources/permissions.js';
+import { renderProvisionPolicy, renderProvisionRoleYaml } from '../src/provision/permissions.js';
 
 describe('catalogue', () => {
   test('docs/checks.md is current (npm run docs)', () => {
@@ -19,6 +20,11 @@ describe('catalogue', () => {
   test('fixtures/iam and fixtures/gcp are the cloud permissions the sources declare (npm run docs)', () => {
     expect(readFileSync(new URL('../fixtures/iam/doctor-policy.json', import.meta.url), 'utf8')).toBe(renderIamPolicy());
     expect(readFileSync(new URL('../fixtures/gcp/doctor-role.yaml', import.meta.url), 'utf8')).toBe(renderGcpRole());
+  });
+
+  test('provision\'s write permissions are the table it declares (npm run docs)', () => {
+    expect(readFileSync(new URL('../fixtures/rbac/provision-role.yaml', import.meta.url), 'utf8')).toBe(renderProvisionRoleYaml());
+    expect(readFileSync(new URL('../fixtures/iam/provision-policy.json', import.meta.url), 'utf8')).toBe(renderProvisionPolicy());
   });
 
   test('ids are unique, dotted, and start with their area', () => {
