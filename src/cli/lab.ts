@@ -12,6 +12,7 @@ export interface RawLabOptions extends Pick<RawCheckOptions,
   listFaults?: boolean;
   keep?: boolean;
   provider?: string;
+  bare?: boolean;
 }
 
 async function faultTable(): Promise<string> {
@@ -40,6 +41,32 @@ async function checkFaults(names: readonly string[]): Promise<void> {
   parseFaults(dataPath);
 }
 
+type StartedLab = Awaited<ReturnType<typeof import('../lab/lab.js').startLab>>;
+
+/**
+ * The one line that provisions a bare lab: its kubeconfig, names, the lab PKI's files (so the certificate
+ * chains to --ca), where the check after --wait reaches the lab, and --helm. What must not show on a
+ * terminal (the Milvus token, the lab's cloud credentials) goes into an env file beside it, 0600.
+ */
+async function printProvisionLine(lab: StartedLab, k: NonNullable<StartedLab['kubernetes']>, log: (line: string) => void): Promise<void> {
+  const bare = lab.bare;
+  if (!bare) return;
+  const env: Record<string, string> = { PATH: `${bare.helmDir}:$PATH` };
+  if (lab.credentials) env.MILVUS_TOKEN = lab.credentials.token;
+  if (lab.aws) Object.assign(env, { AWS_ENDPOINT_URL: lab.aws.endpoint, AWS_ACCESS_KEY_ID: lab.aws.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: lab.aws.credentials.secretAccessKey, AWS_REGION: lab.aws.region });
+  if (lab.gcp) env.GOOGLE_OAUTH_ACCESS_TOKEN = lab.gcp.token;
+  const envFile = path.join(lab.dir, 'provision.env');
+  // PATH stays unquoted so the shell expands $PATH; the other values have no shell metacharacters.
+  await writeFile(envFile, Object.entries(env).map(([key, v]) => `export ${key}=${key === 'PATH' ? v : `'${v}'`}\n`).join(''), { mode: 0o600 });
+  const cloud = lab.aws ? ` --aws-region ${lab.aws.region}` : lab.gcp ? ` --gcp-endpoint ${lab.gcp.endpoint} --gcp-project ${lab.gcp.project}` : '';
+  log(`kept running in ${lab.dir}: Milvus behind an L4 LoadBalancer Service, no Ingress, no certificate; provision it with:`);
+  log(
+    `  . ${envFile} && milvus-l7-doctor provision --provider ${lab.provider} --kubeconfig ${k.kubeconfigPath} -n ${k.namespace} --release ${k.release} --host ${lab.host}` +
+      ` --cert-file ${bare.certFile} --key-file ${bare.keyFile} --chain-file ${bare.chainFile} --ca ${lab.caFile} --dns-server ${lab.dnsServer} --healthz-url ${lab.healthzUrl} --port ${lab.port}${cloud} --helm`,
+  );
+  log(`  (add --apply --wait 3m to build it; helm here is the lab's stand-in, ${path.join(bare.helmDir, 'helm')})`);
+}
+
 export async function runLab(opts: RawLabOptions, io: Io, signal: AbortSignal): Promise<number> {
   if (opts.listFaults) {
     io.stdout.write(await faultTable());
@@ -51,9 +78,10 @@ export async function runLab(opts: RawLabOptions, io: Io, signal: AbortSignal): 
   // come later and are valid by construction.
   resolveRunConfig({ ...opts, provider: asked }, {}, io.stdout.isTTY === true);
   await checkFaults(opts.fault ?? []);
+  if (opts.bare && (opts.fault ?? []).length > 0) throw new UsageError('lab --bare starts where the guides start and takes no --fault');
   const [{ startLab }, { runCheck }] = await Promise.all([import('../lab/lab.js'), import('./run-check.js')]);
   const log = (line: string) => io.stderr.write(`${line.startsWith('lab: ') ? line : `lab: ${line}`}\n`);
-  const lab = await startLab({ faults: opts.fault ?? [], ...(asked ? { provider: asked } : {}), signal, logger: log });
+  const lab = await startLab({ faults: opts.fault ?? [], ...(asked ? { provider: asked } : {}), signal, logger: log, ...(opts.bare ? { bare: true } : {}) });
   const kubernetes = lab.kubernetes;
   try {
     for (const c of lab.components) log(`${c.name} (${c.kind}) at ${c.endpoint}${c.pid ? `, pid ${c.pid}` : ''}`);
@@ -82,6 +110,13 @@ export async function runLab(opts: RawLabOptions, io: Io, signal: AbortSignal): 
     const config = lab.aws
       ? { ...resolved, gather: { ...resolved.gather, aws: { region: lab.aws.region, profile: null, minIdleTimeoutSec: resolved.gather.aws?.minIdleTimeoutSec ?? null, endpoint: lab.aws.endpoint, staticCredentials: lab.aws.credentials } } }
       : resolved;
+    // Kept bare, there is nothing of the guide to check yet: it goes straight to how to provision it.
+    if (opts.keep && lab.bare && kubernetes) {
+      await printProvisionLine(lab, kubernetes, log);
+      log('press Ctrl-C to stop it');
+      await once(signal, 'abort');
+      return 0;
+    }
     const code = await runCheck(config, io, signal, { lab: true, faults: [...lab.faults] });
     if (opts.keep && !signal.aborted) {
       const tokenFile = path.join(lab.dir, 'token');

@@ -2,7 +2,7 @@
 // with named faults from src/lab/faults.ts. Components start concurrently; stop() ends exactly what
 // start started (child PIDs, server handles) and removes the directory unless kept.
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -26,6 +26,9 @@ import { LAB_AWS_CREDENTIALS, serveAwsApi } from './aws/server.js';
 import { createLabWorld } from './world.js';
 import { serveComputeApi, type ComputeCall } from './gcp/server.js';
 import { renewedSecret } from './gcp/faults.js';
+import { createBareFront } from './bare-front.js';
+import { startControllers } from './controllers.js';
+import { writeHelmStandIn } from './helm.js';
 
 export { LabStartError };
 
@@ -62,6 +65,13 @@ export interface LabOptions {
   readonly kubernetes?: boolean;
   /** RBAC emulation for the Kubernetes API: these (verb, resource) pairs answer 403. */
   readonly forbidden?: readonly { readonly verb: string; readonly resource: string }[];
+  /**
+   * Where the guides start (`lab --bare`): Milvus behind an L4 LoadBalancer Service and nothing else; the
+   * controllers (./controllers.ts) build the load balancer from what is applied. Needs nginx.
+   */
+  readonly bare?: boolean;
+  /** lab --bare: a controller's reconcile delay (default 1.5 s) and a managed certificate's Provisioning → Active (default 5 s). */
+  readonly controllerDelaysMs?: { readonly reconcile: number; readonly certificate: number };
 }
 
 /** A fault of either kind, as `lab --list-faults` shows it. */
@@ -165,6 +175,11 @@ export interface LabHandle {
     readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
     readonly calls: readonly string[];
   } | null;
+  /**
+   * lab --bare: the helm stand-in's directory (for PATH) and the lab PKI's leaf, key and intermediate
+   * files, which provision's --cert-file/--key-file/--chain-file take so the certificate chains to --ca.
+   */
+  readonly bare: { readonly helmDir: string; readonly certFile: string; readonly keyFile: string; readonly chainFile: string } | null;
   /** Milliseconds to start, and to generate the PKI. */
   readonly timings: { readonly startMs: number; readonly pkiMs: number };
   /** The Milvus calls that reached the lab's stub (its authorization gate): what a run sent, never a secret. */
@@ -219,9 +234,13 @@ export async function startLab(options: LabOptions = {}): Promise<LabHandle> {
 async function startLabOnce(options: LabOptions): Promise<LabHandle> {
   const started = performance.now();
   const { faults, k8sNames, provider, flags } = planFaults(options.faults ?? [], options.provider);
+  const bare = options.bare === true;
+  if (bare && (faults.size > 0 || k8sNames.length > 0)) throw new UsageError('lab --bare starts where the guides start and takes no --fault', 'LAB_FAULT_CONFLICT');
+  if (bare && options.kubernetes === false) throw new UsageError('lab --bare needs its Kubernetes API: provision applies through it');
   const log = options.logger ?? (() => {});
   const host = LAB_HOST;
   const nginxBin = options.prefer?.nginx === false ? null : findNginx();
+  if (bare && !nginxBin) throw new LabStartError('lab --bare needs nginx (Debian\'s nginx-light) for its load balancer, which it restarts as the Ingress changes');
   const liteBin = options.prefer?.milvusLite === false ? null : findMilvusLite();
 
   const ownsDir = options.dir === undefined;
@@ -297,6 +316,7 @@ async function startLabOnce(options: LabOptions): Promise<LabHandle> {
         })
       : Promise.resolve();
 
+    let barePlan: { pod: PodPlan; milvusPort: number } | null = null;
     const proxyReady = Promise.all([pkiReady, stubReady]).then(async ([pki, stub]) => {
       let mtlsPort: number | null = null;
       if (flags.backendProtocol === 'mtls') {
@@ -313,7 +333,8 @@ async function startLabOnce(options: LabOptions): Promise<LabHandle> {
         components.push({ name: 'mtls-backend', kind: 'milvus-stub', endpoint: `${LOOPBACK}:${mtlsPort}` });
       }
       const upstream = frontUpstream(provider, flags, { pod: podPort, podTls: podTlsPort, mtls: mtlsPort, milvus: liteBin ? litePort : stub.port });
-      const front: FrontPlan | null = frontReplaced
+      // A bare lab has no load balancer until an Ingress is reconciled (./bare-front.ts serves it then).
+      const front: FrontPlan | null = frontReplaced || bare
         ? null
         : {
             port: frontPort,
@@ -336,6 +357,7 @@ async function startLabOnce(options: LabOptions): Promise<LabHandle> {
         authorized,
         checkHealthToStub: faults.has('milvus-unhealthy'),
       };
+      barePlan = { pod, milvusPort: liteBin ? litePort : stub.port };
       const endpoint = front ? `${LOOPBACK}:${frontPort}` : `${LOOPBACK}:${podPort}`;
       if (nginxBin) {
         const nginx = await startNginx({ bin: nginxBin, dir: join(dir, 'nginx'), front, pod, signal });
@@ -358,6 +380,7 @@ async function startLabOnce(options: LabOptions): Promise<LabHandle> {
     let kubernetes: LabHandle['kubernetes'] = null;
     let gcp: LabHandle['gcp'] = null;
     let aws: LabHandle['aws'] = null;
+    let bareFiles: LabHandle['bare'] = null;
     if (options.kubernetes !== false) {
       const [served, key, apiCert, apiKey, ca] = await Promise.all(
         [pki.fullchainFile, pki.keyFile, pki.apiServerFullchainFile, pki.apiServerKeyFile, pki.caFile].map((f) => readFile(f, 'utf8')),
@@ -376,6 +399,7 @@ async function startLabOnce(options: LabOptions): Promise<LabHandle> {
         },
         // The Secret holds what the front serves, so the two agree unless a fault says otherwise.
         tls: { certPem: leafPem ?? '', chainPem: chain.join(''), keyPem: key, ...(flags.servedCert === 'expired' ? { expiredCertPem: leafPem ?? '', expiredKeyPem: key } : {}) },
+        bare,
       });
       await renewedSecret(world);
       const api = await serveK8sApi(world, {
@@ -386,6 +410,27 @@ async function startLabOnce(options: LabOptions): Promise<LabHandle> {
       stoppers.push({ name: 'kubernetes-api', stop: () => api.stop() });
       components.push({ name: 'kubernetes-api', kind: 'kubernetes-api', endpoint: api.url });
       kubernetes = { url: api.url, kubeconfigPath: api.kubeconfigPath, context: api.context, namespace: api.ids.namespace, release: api.ids.release };
+      if (bare && barePlan && nginxBin) {
+        const plan: { pod: PodPlan; milvusPort: number } = barePlan;
+        const lb = createBareFront({ nginxBin, dir, pod: plan.pod, ports: { front: frontPort, pod: podPort, podTls: podTlsPort, milvus: plan.milvusPort }, guard: guardChild, log });
+        stoppers.push({ name: 'load-balancer', stop: () => lb.stop() });
+        const delays = options.controllerDelaysMs ?? { reconcile: 1500, certificate: 5000 };
+        const controllers = startControllers({
+          world,
+          ingressAddress: LOOPBACK,
+          dnsAnswer: flags.dnsAddress ?? LOOPBACK,
+          reconcileDelayMs: delays.reconcile,
+          certificateDelayMs: delays.certificate,
+          applyFront: (f) => lb.apply(f),
+          log,
+        });
+        // Stopped first: no reconcile may restart the load balancer while the lab goes down.
+        stoppers.unshift({ name: 'controllers', stop: async () => controllers.stop() });
+        await controllers.idle();
+        const certFile = join(dir, 'pki', 'leaf.crt');
+        await writeFile(certFile, leafPem ?? '');
+        bareFiles = { helmDir: await writeHelmStandIn(dir, api.kubeconfigPath), certFile, keyFile: pki.keyFile, chainFile: join(dir, 'pki', 'intermediate.crt') };
+      }
       if (provider === 'gcp') {
         const compute = await serveComputeApi(world);
         stoppers.push({ name: 'compute-api', stop: () => compute.stop() });
@@ -424,6 +469,7 @@ async function startLabOnce(options: LabOptions): Promise<LabHandle> {
       kubernetes,
       gcp,
       aws,
+      bare: bareFiles,
       timings: { startMs, pkiMs: pki.generateMs },
       milvusCalls: (await stubReady).calls,
       stop: stopAll,

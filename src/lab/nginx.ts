@@ -59,7 +59,8 @@ function renderPodRoutes(): string {
 `;
 }
 
-export function renderNginxConf(dir: string, front: FrontPlan | null, pod: PodPlan): string {
+/** `frontOnly`: the load balancer alone, as a process of its own (lab --bare restarts it when the LB changes). */
+export function renderNginxConf(dir: string, front: FrontPlan | null, pod: PodPlan, frontOnly = false): string {
   const authorized = pod.authorized === null
     ? '    default lab_backend;\n'
     : `    default lab_stub;\n${pod.authorized.map((a) => `    ${quote(a)} lab_backend;\n`).join('')}`;
@@ -100,18 +101,19 @@ ${frontTarget}
 ${authorized}  }
   map $http_authorization $lab_checkhealth_route {
 ${pod.checkHealthToStub ? '    default lab_stub;\n' : authorized}  }
-${front ? renderFront(front) : ''}
+${front ? renderFront(front) : ''}${frontOnly ? '' : `
   # pod: what Milvus's :19530 looks like to the load balancer (h2c).
   server {
     listen ${LOOPBACK}:${pod.port} http2;
 ${renderPodRoutes()}  }
-${podTls}}
+${podTls}`}}
 `;
 }
 
 export interface NginxHandle {
   readonly handle: ChildHandle;
   readonly confFile: string;
+  readonly dir: string;
 }
 
 export async function startNginx(options: {
@@ -120,11 +122,17 @@ export async function startNginx(options: {
   readonly front: FrontPlan | null;
   readonly pod: PodPlan;
   readonly signal?: AbortSignal;
+  /**
+   * Serve only `front`, ready once it accepts. nginx's own reload (SIGHUP) cannot be used for a changing
+   * load balancer: in the single-process mode the lab runs it in (so it stops the one PID it started), a
+   * reload hangs nginx 1.22; a second process is restarted instead.
+   */
+  readonly frontOnly?: boolean;
 }): Promise<NginxHandle> {
   const { dir } = options;
   await mkdir(join(dir, 'tmp'), { recursive: true });
   const confFile = join(dir, 'nginx.conf');
-  await writeFile(confFile, renderNginxConf(dir, options.front, options.pod));
+  await writeFile(confFile, renderNginxConf(dir, options.front, options.pod, options.frontOnly === true));
   const errorLog = join(dir, 'error.log');
   const pidFile = join(dir, 'nginx.pid');
   await rm(pidFile, { force: true });
@@ -134,7 +142,7 @@ export async function startNginx(options: {
     args: ['-p', dir, '-e', errorLog, '-c', confFile],
     // nginx writes its pid file only once every listen socket is bound (it retries a taken port for
     // 2.5 s first), so the pid file naming this child, then the port accepting, means nginx serves it.
-    readyWhen: async (pid) => (await readFile(pidFile, 'utf8').catch(() => '')).trim() === String(pid) && (await portAccepts(options.pod.port)),
+    readyWhen: async (pid) => (await readFile(pidFile, 'utf8').catch(() => '')).trim() === String(pid) && (await portAccepts(options.frontOnly && options.front ? options.front.port : options.pod.port)),
     deadlineMs: 5000,
     signal: options.signal,
     explain: async () => {
@@ -145,5 +153,5 @@ export async function startNginx(options: {
       return lines.length > 0 ? lines.slice(-2).join(' | ') : null;
     },
   });
-  return { handle, confFile };
+  return { handle, confFile, dir };
 }

@@ -9,6 +9,7 @@ import { parseHostPort, type HostPort, type PortTarget } from './address.js';
 import type { ClusterContext, RenderInput } from './cluster/context.js';
 import { labIdentifiers, stableUid, type LabIdentifiers } from './cluster/ids.js';
 import { clusterContext, clusterObjects } from './cluster/objects.js';
+import { bareClusterContext, bareClusterObjects } from './cluster/bare.js';
 import { applyK8sFaults, k8sFaultDataPath, type DataPathFlags } from './k8s-api/faults.js';
 import type { LabProvider } from './k8s-api/resources.js';
 
@@ -57,6 +58,19 @@ export interface LabWorldInput {
   /** `ip:port` of the lab's data path. */
   readonly backends: { readonly milvus: string; readonly milvusTls?: string; readonly healthz: string };
   readonly now?: Date;
+  /** Where the guides start (lab --bare): Milvus behind an L4 LoadBalancer Service, nothing of the guide yet. */
+  readonly bare?: boolean;
+}
+
+/** A certificate imported into the ACM stand-in (what `aws acm import-certificate` uploads). */
+export interface ImportedCertificate {
+  readonly arn: string;
+  readonly certPem: string;
+  readonly chainPem: string;
+  /** Kept in memory only; the lab's controller writes it into the lab's 0700 directory for its front. */
+  readonly keyPem: string;
+  readonly importedAt: Date;
+  readonly tags: Map<string, string>;
 }
 
 export interface LabWorld {
@@ -74,6 +88,12 @@ export interface LabWorld {
   readonly healthzOverrides: Map<string, HealthzAnswer>;
   milvusBackend: MilvusBackendKind;
   lastResourceVersion: number;
+  /** lab --bare: the controllers build the load balancer from what is applied, instead of it being there. */
+  readonly bare: boolean;
+  /** The ACM stand-in's imported certificates, by ARN. */
+  readonly acm: Map<string, ImportedCertificate>;
+  /** Called after every stored change of `objects` (a controller's watch). */
+  readonly watchers: Set<() => void>;
 }
 
 /** The healthy world of `input.provider`, then the faults applied (validated first: nothing half-broken). */
@@ -88,7 +108,7 @@ export function createLabWorld(input: LabWorldInput): LabWorld {
     tls: input.tls,
     ...(input.now ? { now: input.now } : {}),
   };
-  const cluster = clusterContext(render, ids);
+  const cluster = input.bare ? bareClusterContext(render, ids) : clusterContext(render, ids);
   const world: LabWorld = {
     provider: input.provider,
     ids,
@@ -104,10 +124,14 @@ export function createLabWorld(input: LabWorldInput): LabWorld {
     },
     objects: [],
     healthzOverrides: new Map(),
-    milvusBackend: input.provider === 'gcp' ? 'tls' : 'h2c',
+    // A default install serves plaintext (tlsMode 0) until the GCP guide's values switch it to TLS.
+    milvusBackend: input.provider === 'gcp' && !input.bare ? 'tls' : 'h2c',
     lastResourceVersion: 1000,
+    bare: input.bare === true,
+    acm: new Map(),
+    watchers: new Set(),
   };
-  world.objects = stamp(world, clusterObjects(cluster));
+  world.objects = stamp(world, input.bare ? bareClusterObjects(cluster) : clusterObjects(cluster));
   applyK8sFaults(world, input.faults);
   if (world.milvusBackend === 'tls' && !world.backends.milvusTls) throw new Error('the gcp lab needs backend.milvusTls (Milvus with tlsMode 1)');
   return world;
@@ -142,10 +166,17 @@ export function findObject(world: LabWorld, kind: string, name: string, namespac
 /** Stores `next` in place of `prev` (or adds it). */
 export function putObject(world: LabWorld, next: K8sObject, prev?: K8sObject): void {
   world.objects = [...world.objects.filter((o) => o !== prev), next];
+  notifyWatchers(world);
 }
 
 export function removeObject(world: LabWorld, o: K8sObject): void {
   world.objects = world.objects.filter((x) => x !== o);
+  notifyWatchers(world);
+}
+
+/** What a watch on the apiserver gives a controller: word that something changed, after it is stored. */
+export function notifyWatchers(world: LabWorld): void {
+  for (const w of world.watchers) w();
 }
 
 export function containerPorts(pod: K8sObject): { name?: string; containerPort: number }[] {

@@ -10,7 +10,8 @@ import type { HostPort } from '../address.js';
 import { LOOPBACK } from '../ports.js';
 import { podPortTarget, type LabWorld } from '../world.js';
 import { healthCheck, type HealthResult } from './health.js';
-import { ALB_SECURITY_GROUP, LAB_ACCOUNT, LAB_REGION, POD_SECURITY_GROUP, deriveAlb, type LabAction, type LabAlb } from './state.js';
+import { ALB_SECURITY_GROUP, LAB_ACCOUNT, LAB_REGION, POD_SECURITY_GROUP, albExists, deriveAlb, type LabAction, type LabAlb } from './state.js';
+import { AcmError, acmImportCall } from './acm-import.js';
 
 /** The lab's keys: the SDK signs with them; nothing real accepts them. */
 export const LAB_AWS_CREDENTIALS = { accessKeyId: 'AKIALABL7DOCTOR00000', secretAccessKey: 'lab-secret-not-a-real-key' } as const;
@@ -86,6 +87,12 @@ export async function serveAwsApi(world: LabWorld): Promise<AwsStandIn> {
   await checkTargets(deriveAlb(world));
 
   const elbv2 = async (action: string, p: URLSearchParams): Promise<string> => {
+    // A bare lab before its Ingress is reconciled: the account has no ALB yet.
+    if (!albExists(world)) {
+      const filtered = list(p, 'LoadBalancerArns.member').length + list(p, 'Names.member').length > 0;
+      if (action === 'DescribeLoadBalancers' && !filtered) return '<LoadBalancers/>';
+      if (action !== 'DescribeSSLPolicies') throw new ApiError(400, 'LoadBalancerNotFound', 'One or more load balancers not found');
+    }
     const alb = deriveAlb(world);
     switch (action) {
       case 'DescribeLoadBalancers': {
@@ -186,6 +193,8 @@ export async function serveAwsApi(world: LabWorld): Promise<AwsStandIn> {
   };
 
   const acm = (op: string, body: Record<string, unknown>): unknown => {
+    const imported = acmImportCall(world, op, body);
+    if (imported !== undefined) return imported;
     const alb = deriveAlb(world);
     const cert = alb.certificates.find((c) => c.arn === body.CertificateArn);
     if (!cert) throw new ApiError(400, 'ResourceNotFoundException', `Could not find certificate ${String(body.CertificateArn)}.`);
@@ -233,7 +242,7 @@ export async function serveAwsApi(world: LabWorld): Promise<AwsStandIn> {
             const out = acm(op, JSON.parse(body || '{}') as Record<string, unknown>);
             res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId }).end(JSON.stringify(out));
           } catch (e) {
-            const err = e instanceof ApiError ? e : new ApiError(500, 'InternalFailure', String(e));
+            const err = e instanceof ApiError ? e : e instanceof AcmError ? new ApiError(e.status, e.code, e.message) : new ApiError(500, 'InternalFailure', String(e));
             res.writeHead(err.status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId }).end(JSON.stringify({ __type: err.code, message: err.message }));
           }
           return;

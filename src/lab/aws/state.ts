@@ -115,15 +115,17 @@ function listenPorts(raw: string | undefined, hasCert: boolean): { protocol: 'HT
 
 function certificateOf(world: LabWorld, arn: string, lbArn: string): LabCertificate {
   void lbArn;
-  const x = new X509Certificate(world.tls.certPem);
+  // What `provision` imported (lab --bare) is served as imported; the lab's own ARN serves the lab's PKI.
+  const pems = world.acm.get(arn) ?? world.tls;
+  const x = new X509Certificate(pems.certPem);
   const sans = (x.subjectAltName ?? '').split(',').map((s) => s.trim()).filter((s) => s.startsWith('DNS:')).map((s) => s.slice(4));
   const cn = /CN=([^\n,]+)/.exec(x.subject)?.[1] ?? sans[0] ?? '';
   return {
     arn,
     region: /^arn:aws:acm:([^:]+):/.exec(arn)?.[1] ?? LAB_REGION,
-    certPem: world.tls.certPem,
+    certPem: pems.certPem,
     // ACM keeps what was imported with --certificate-chain; acm-no-chain's front serves the leaf alone.
-    chainPem: world.tls.chainPem,
+    chainPem: pems.chainPem,
     domainName: cn,
     sans: sans.length ? sans : [cn],
     notBefore: new Date(x.validFrom),
@@ -132,6 +134,17 @@ function certificateOf(world: LabWorld, arn: string, lbArn: string): LabCertific
     subject: x.subject.replace(/\n/g, ','),
     issuer: x.issuer.replace(/\n/g, ','),
   };
+}
+
+/**
+ * Whether the controller has built an ALB: always in the full lab; in a bare one, once it reconciled an
+ * Ingress (its status carries the ALB's name).
+ */
+export function albExists(world: LabWorld): boolean {
+  if (!world.bare) return true;
+  const ing = findObject(world, 'Ingress', world.ids.ingress, world.ids.namespace);
+  const st = ing && isRecord(ing.status) && isRecord(ing.status.loadBalancer) ? ing.status.loadBalancer : {};
+  return Array.isArray(st.ingress) && st.ingress.length > 0;
 }
 
 export function deriveAlb(world: LabWorld): LabAlb {
@@ -192,7 +205,9 @@ export function deriveAlb(world: LabWorld): LabAlb {
   if (has('listener-http-open') && !listeners.some((l) => l.protocol === 'HTTP')) {
     listeners.push({ arn: `${arn.replace(':loadbalancer/', ':listener/')}/000080`, port: 80, protocol: 'HTTP', certificateArn: null, extraCertificateArns: [], sslPolicy: null, defaultAction: notFound, rules: [] });
   }
-  const certificates = [...new Set([ids.certificateArn, OTHER_REGION_CERTIFICATE, ...certArns])].map((c) => certificateOf(world, c, arn));
+  // A bare lab's ACM holds only what was imported into it: an annotation naming anything else names nothing.
+  const known = world.bare ? [...world.acm.keys()] : [ids.certificateArn, OTHER_REGION_CERTIFICATE, ...certArns, ...world.acm.keys()];
+  const certificates = [...new Set(known)].map((c) => certificateOf(world, c, arn));
   return {
     arn,
     name,

@@ -71,6 +71,16 @@ function targetGroupBinding(ctx: ClusterContext): K8sObject {
   };
 }
 
+/** The controller's IngressClass and its parameters: there from the controller's install, before any Ingress. */
+export function awsIngressClassObjects(ctx: ClusterContext): K8sObject[] {
+  return [ingressClass(ctx), ingressClassParams(ctx)];
+}
+
+/** The TargetGroupBinding the controller makes for the Service once it built the target group. */
+export function awsTargetGroupBinding(ctx: ClusterContext): K8sObject {
+  return targetGroupBinding(ctx);
+}
+
 export function awsClusterObjects(ctx: ClusterContext): K8sObject[] {
   const gate = `target-health.elbv2.k8s.aws/${ctx.ids.targetGroupBinding}`;
   return [

@@ -20,26 +20,39 @@ function negStatus(ctx: ClusterContext): Record<string, string> {
   };
 }
 
-function ingress(ctx: ClusterContext): K8sObject {
-  const { ids, input } = ctx;
-  const rendered = ctx.guide.ingress;
+/**
+ * The annotations ingress-gce writes back on an Ingress it synced: each backend's health, and the names of
+ * the cloud resources it made (forwarding rule, target proxy, certificate, URL map).
+ */
+export function gkeIngressStatusAnnotations(ctx: ClusterContext, negHealth: string, certificatePem: string): Record<string, string> {
+  const { ids } = ctx;
   const uid = shortHash(`gke-${ids.namespace}`, 8);
   const hash = shortHash(`${ids.namespace}/${ids.ingress}`, 8);
-  const certHash = shortHash(tlsCertificateChain(input.tls), 16);
+  const certHash = shortHash(certificatePem, 16);
   const defaultBackendNeg = `k8s1-${clusterUid(ids.provider)}-kube-system-default-http-backend-80-${shortHash('default-http-backend', 8)}`;
   const resource = (prefix: string) => `k8s2-${prefix}-${uid}-${ids.namespace}-${ids.ingress}-${hash}`;
+  return {
+    'ingress.kubernetes.io/backends': JSON.stringify({ [ids.negName]: negHealth, [defaultBackendNeg]: 'HEALTHY' }),
+    'ingress.kubernetes.io/https-forwarding-rule': resource('fs'),
+    'ingress.kubernetes.io/https-target-proxy': resource('ts'),
+    'ingress.kubernetes.io/ssl-cert': `k8s2-cr-${uid}-${certHash}-${hash}`,
+    'ingress.kubernetes.io/url-map': resource('um'),
+  };
+}
+
+/** The NEG controller's write-back on the Service. */
+export function gkeNegStatus(ctx: ClusterContext): Record<string, string> {
+  return negStatus(ctx);
+}
+
+function ingress(ctx: ClusterContext): K8sObject {
+  const { input } = ctx;
+  const rendered = ctx.guide.ingress;
   return stored(rendered, ctx.created, {
     metadata: {
       generation: 1,
       finalizers: ['networking.gke.io/ingress-finalizer-V2'],
-      annotations: {
-        ...rendered.metadata.annotations,
-        'ingress.kubernetes.io/backends': JSON.stringify({ [ids.negName]: 'HEALTHY', [defaultBackendNeg]: 'HEALTHY' }),
-        'ingress.kubernetes.io/https-forwarding-rule': resource('fs'),
-        'ingress.kubernetes.io/https-target-proxy': resource('ts'),
-        'ingress.kubernetes.io/ssl-cert': `k8s2-cr-${uid}-${certHash}-${hash}`,
-        'ingress.kubernetes.io/url-map': resource('um'),
-      },
+      annotations: { ...rendered.metadata.annotations, ...gkeIngressStatusAnnotations(ctx, 'HEALTHY', tlsCertificateChain(input.tls)) },
     },
     status: { loadBalancer: { ingress: [{ ip: input.ingressAddress }] } },
   });
