@@ -1,6 +1,6 @@
 // The ACM calls `provision` makes to import a certificate (`aws acm import-certificate` with the chain),
 // against the lab's ACM stand-in: ImportCertificate (new, or re-import under an ARN), ListCertificates,
-// AddTagsToCertificate and ListTagsForCertificate. The imported material lives in the world (world.acm), so
+// AddTagsToCertificate, ListTagsForCertificate, and DeleteCertificate for `provision --remove`. The imported material lives in the world (world.acm), so
 // the ALB derived from an Ingress naming the ARN serves it (./state.ts, the lab's front). JSON 1.1 protocol:
 // blobs arrive base64-encoded, as the SDK sends them.
 import { createPrivateKey, randomUUID, X509Certificate } from 'node:crypto';
@@ -92,6 +92,14 @@ export function acmImportCall(world: LabWorld, op: string, body: Record<string, 
     case 'AddTagsToCertificate': {
       const c = existing(world, body);
       for (const [k, v] of tagsOf(body)) c.tags.set(k, v);
+      return {};
+    }
+    case 'DeleteCertificate': {
+      const c = existing(world, body);
+      // ACM refuses while a listener uses it: the ALB is the Ingress's until the controller removes it.
+      const ing = world.objects.find((o) => o.kind === 'Ingress' && (o.metadata.annotations?.['alb.ingress.kubernetes.io/certificate-arn'] ?? '').includes(c.arn));
+      if (ing) throw new AcmError(400, 'ResourceInUseException', `Certificate ${c.arn} is in use.`);
+      world.acm.delete(c.arn);
       return {};
     }
     case 'ListTagsForCertificate':

@@ -95,6 +95,25 @@ function patched(contentType: string, text: string, r: ResourceRequest, name: st
   }
 }
 
+/** The field set of an applied object as FieldsV1 records it: maps by `f:` key, anything else a leaf. */
+function fieldsV1(v: unknown): Record<string, unknown> {
+  if (!isRecord(v)) return {};
+  return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'apiVersion' && k !== 'kind' && k !== 'status').map(([k, x]) => [`f:${k}`, isRecord(x) ? fieldsV1(x) : {}]));
+}
+
+/**
+ * Records who wrote, as metadata.managedFields does (one entry per manager and operation). The lab keeps
+ * the record but detects no conflicts between managers: those are proven against a real kube-apiserver
+ * (test/e2e/real-kube.test.ts), never against this stand-in.
+ */
+function withManager(obj: K8sObject, prev: K8sObject | undefined, manager: string | null, operation: 'Apply' | 'Update', applied: unknown): K8sObject {
+  const before = Array.isArray(prev?.metadata.managedFields) ? (prev.metadata.managedFields as unknown[]) : [];
+  if (manager === null) return { ...obj, metadata: { ...obj.metadata, managedFields: before } };
+  const others = before.filter((m) => !(isRecord(m) && m.manager === manager && m.operation === operation));
+  const entry = { manager, operation, apiVersion: obj.apiVersion, time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), fieldsType: 'FieldsV1', fieldsV1: fieldsV1(applied) };
+  return { ...obj, metadata: { ...obj.metadata, managedFields: [...others, entry] } };
+}
+
 export async function serveWrite(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, r: ResourceRequest, url: URL, verb: string): Promise<void> {
   const dryRun = url.searchParams.getAll('dryRun').includes('All');
   if (verb === 'deletecollection') return sendStatus(res, { code: 405, reason: 'MethodNotAllowed', message: 'the lab does not delete collections' });
@@ -108,7 +127,7 @@ export async function serveWrite(ctx: ApiContext, req: IncomingMessage, res: Ser
   if (verb === 'create') {
     const obj = checkedObject(parseBody(text, contentType.includes('yaml')), r, undefined);
     if (findStored(ctx, r.res, r.namespace, obj.metadata.name)) throw alreadyExists(r.res, obj.metadata.name);
-    return sendJson(res, 201, storeObject(ctx, obj, undefined, dryRun));
+    return sendJson(res, 201, storeObject(ctx, withManager(obj, undefined, url.searchParams.get('fieldManager'), 'Update', obj), undefined, dryRun));
   }
   const name = r.name ?? '';
   const prev = findStored(ctx, r.res, r.namespace, name);
@@ -117,8 +136,10 @@ export async function serveWrite(ctx: ApiContext, req: IncomingMessage, res: Ser
     const obj = checkedObject(parseBody(text, contentType.includes('yaml')), r, name);
     // The status subresource replaces only status; the main resource keeps status.
     const next = r.subresource === 'status' ? { ...prev, status: obj.status } : { ...obj, status: prev.status };
-    return sendJson(res, 200, storeObject(ctx, next, prev, dryRun));
+    return sendJson(res, 200, storeObject(ctx, withManager(next, prev, url.searchParams.get('fieldManager'), 'Update', obj), prev, dryRun));
   }
   const obj = checkedObject(patched(contentType, text, r, name, prev, url), r, name);
-  return sendJson(res, prev ? 200 : 201, storeObject(ctx, obj, prev, dryRun));
+  const apply = contentType === PATCH_TYPES.apply;
+  const applied: unknown = apply ? parseBody(text, true) : obj;
+  return sendJson(res, prev ? 200 : 201, storeObject(ctx, withManager(obj, prev, url.searchParams.get('fieldManager'), apply ? 'Apply' : 'Update', applied), prev, dryRun));
 }
