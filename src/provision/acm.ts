@@ -45,8 +45,10 @@ export interface AcmApi {
   delete(arn: string): Promise<void>;
 }
 
+/** ACM writes the serial as colon-separated hex; moto as a decimal integer. Both → hex, upper case. */
 export function normalizeSerial(s: string): string {
-  return s.replace(/[^0-9a-f]/gi, '').replace(/^0+/, '').toUpperCase();
+  const hex = /^\d+$/.test(s) && s.length > 2 ? BigInt(s).toString(16) : s.replace(/[^0-9a-f]/gi, '');
+  return hex.replace(/^0+/, '').toUpperCase();
 }
 
 /** The leaf's serial, to find its earlier import again (a second plan is then empty). */

@@ -15,7 +15,7 @@ import type { ProvisionConfig } from './config.js';
 import { helmOnPath, runHelm, writeValuesFile } from './helm.js';
 import { FIELD_MANAGER, MANAGED_BY, describeRef, kubeClient, refOf, type KubeClient } from './kube.js';
 import { renderJson, renderText, renderYaml } from './output.js';
-import { computePlan, type PlanResult } from './plan.js';
+import { computePlan, pendingArn, type PlanResult } from './plan.js';
 import { pending, ProvisionError, type Plan, type Step } from './types.js';
 
 export interface ProvisionDeps {
@@ -73,16 +73,20 @@ async function applyAll(cfg: ProvisionConfig, deps: ProvisionDeps, io: Io, signa
     say(io, `running ${first.helm.command}`);
     await runHelm(helm, cfg, first.helm, io.env, signal);
   }
+  let importedArn: string | null = null;
   if (first.acmImport && deps.acm) {
     const arn = await deps.acm.importCertificate(first.acmImport, cfg.host);
+    importedArn = arn;
     say(io, `imported the certificate for ${cfg.host} into ACM: ${arn}`);
     await writeCa(cfg, io, first.acmImport);
   }
   if (first.helm || first.acmImport) {
-    current = await computePlan({ cfg, ...deps, generated });
+    current = await computePlan({ cfg, ...deps, generated, importedArn });
     if (blocked(current.plan).length > 0) return { code: EXIT.failed, final: current };
   }
   for (const { object } of current.objects) {
+    // The placeholder of a plan is never written: the Ingress must name the certificate that exists.
+    if (JSON.stringify(object).includes(pendingArn(cfg.region ?? ''))) throw new ProvisionError(`${describeRef(refOf(object))} still names no imported certificate: nothing applied`);
     if (signal.aborted) {
       say(io, 'interrupted between objects: each object is applied or untouched; provision again shows what is left');
       return { code: EXIT.incomplete, final: current };
@@ -90,12 +94,12 @@ async function applyAll(cfg: ProvisionConfig, deps: ProvisionDeps, io: Io, signa
     const answer = await deps.kube.apply(object, { dryRun: false, force: cfg.forceConflicts });
     if (!answer.ok) {
       say(io, `${describeRef(refOf(object))} refused (HTTP ${answer.code}): ${answer.message}`);
-      return { code: EXIT.failed, final: await computePlan({ cfg, ...deps, generated }) };
+      return { code: EXIT.failed, final: await computePlan({ cfg, ...deps, generated, importedArn }) };
     }
     say(io, `applied ${describeRef(refOf(object))}`);
   }
   await writeCa(cfg, io, cfg.provider === 'gcp' ? current.certificate : null);
-  const final = await computePlan({ cfg, ...deps, generated });
+  const final = await computePlan({ cfg, ...deps, generated, importedArn });
   return { code: pending(final.plan).length === 0 ? EXIT.ok : EXIT.failed, final };
 }
 

@@ -53,8 +53,9 @@ export function milvusService(ns: string, name: string, o: { type?: string; helm
   };
 }
 
-export function provisionCli(kube: RealKube, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  return runCli(['provision', '--kubeconfig', kube.kubeconfigPath, ...args], { env, timeoutMs: 180_000 });
+/** The built CLI's provision, as the admin unless `kubeconfig` names another user's. */
+export function provisionCli(kube: RealKube, args: readonly string[], env: NodeJS.ProcessEnv = {}, kubeconfig = kube.kubeconfigPath): Promise<CliRun> {
+  return runCli(['provision', '--kubeconfig', kubeconfig, ...args], { env, timeoutMs: 180_000 });
 }
 
 /** Kind/name → resourceVersion of everything provision may touch in the namespace. */

@@ -8,7 +8,8 @@ import { ApiException, type KubernetesObject, type KubernetesObjectApi } from '@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startRealKube, type RealKube } from '../kits/kube-apiserver.js';
 import { tempDir } from '../tmp.js';
-import { adminApi, applyAs, freshNamespace, milvusService, parsePlan, provisionCli, states, versions } from './provision-kit.js';
+import { parseAllDocuments } from 'yaml';
+import { adminApi, applyAs, freshNamespace, milvusService, parsePlan, provisionCli, states, versions, type Obj } from './provision-kit.js';
 
 const START_MS = 240_000;
 const HOST = 'my-release.milvus.io';
@@ -189,5 +190,38 @@ describe('provision --provider gcp on a real API server', () => {
     expect(JSON.parse(readFileSync(record, 'utf8'))).toEqual({ argv: ['upgrade', 'my-release', 'milvus/milvus', '-n', ns, '--reuse-values', '-f', valuesFile], kubeconfig: kube.kubeconfigPath });
     // The recording helm changed nothing, so the Service is still not in place: not a success.
     expect(ran.code).toBe(1);
+  });
+
+  test('the generated Role is enough: provision --apply and --remove --apply as a user bound only to fixtures/rbac/provision-role.yaml', async () => {
+    const ns = await bareGcp('rbac');
+    const docs = parseAllDocuments(readFileSync(new URL('../../fixtures/rbac/provision-role.yaml', import.meta.url), 'utf8')).map((d) => d.toJS() as Obj);
+    const role = docs.find((d) => d.kind === 'Role');
+    if (!role) throw new Error('provision-role.yaml has no Role');
+    await admin.create({ ...role, metadata: { ...role.metadata, namespace: ns } });
+    await admin.create({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'provision', namespace: ns },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: kube.restricted.user }],
+    });
+    const as = kube.restricted.kubeconfigPath;
+    // The authorizer learns of a binding from an informer, shortly after it is stored.
+    const deadline = Date.now() + 60_000;
+    let plan = await provisionCli(kube, gcpArgs(ns), {}, as);
+    while (plan.code === 3 && /forbidden/.test(plan.stderr) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      plan = await provisionCli(kube, gcpArgs(ns), {}, as);
+    }
+    expect(plan.code, plan.stderr).toBe(1);
+    const applied = await provisionCli(kube, gcpArgs(ns, '--apply'), {}, as);
+    expect(applied.code, `${applied.stdout}\n${applied.stderr}`).toBe(0);
+    const removed = await provisionCli(kube, ['--provider', 'gcp', '-n', ns, '--release', 'my-release', '--host', HOST, '--remove', '--apply'], {}, as);
+    expect(removed.code, removed.stderr).toBe(0);
+    // Outside that namespace the same user may do nothing: the Role, not luck, allowed it.
+    const other = await bareGcp('rbac-other');
+    const denied = await provisionCli(kube, gcpArgs(other), {}, as);
+    expect(denied.code).toBe(3);
+    expect(denied.stderr).toMatch(/^milvus-l7-doctor: forbidden: cannot get Service\/.*provision-role\.yaml \(PROVISION_FAILED\)\n$/);
   });
 });
