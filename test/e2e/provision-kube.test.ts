@@ -222,6 +222,6 @@ describe('provision --provider gcp on a real API server', () => {
     const other = await bareGcp('rbac-other');
     const denied = await provisionCli(kube, gcpArgs(other), {}, as);
     expect(denied.code).toBe(3);
-    expect(denied.stderr).toMatch(/^milvus-l7-doctor: forbidden: cannot get Service\/.*provision-role\.yaml \(PROVISION_FAILED\)\n$/);
+    expect(denied.stderr).toMatch(/^milvus-l7-doctor: forbidden: cannot get \w+\/.*provision-role\.yaml \(PROVISION_FAILED\)\n$/);
   });
 });
