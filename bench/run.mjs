@@ -66,9 +66,12 @@ function timed(cmd, args, { env, input } = {}) {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     // Its own process group: GNU time passes no signal on, so a kill goes to the group (by our child's PID).
-    const child = spawn('/usr/bin/time', ['-f', '%M', '-o', rssFile, cmd, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['pipe', 'ignore', 'pipe'], detached: true });
+    const child = spawn('/usr/bin/time', ['-f', '%M', '-o', rssFile, cmd, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     let stderr = '';
+    let stdout = '';
     child.stderr.on('data', (d) => (stderr += d));
+    // Kept to say which checks did not pass when a run exits non-zero.
+    child.stdout.on('data', (d) => (stdout += d));
     running.add(child);
     const timer = setTimeout(() => killGroup(child), 120_000);
     child.on('error', (err) => {
@@ -79,7 +82,7 @@ function timed(cmd, args, { env, input } = {}) {
       running.delete(child);
       clearTimeout(timer);
       const rss = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
-      resolve({ ms: performance.now() - started, rssKiB: rss, code, stderr });
+      resolve({ ms: performance.now() - started, rssKiB: rss, code, stderr, stdout });
     });
     child.stdin.end(input ?? '');
   });
@@ -95,6 +98,16 @@ async function sequence(steps) {
     rssKiB = Math.max(rssKiB, r.rssKiB);
   }
   return { ms, rssKiB, code: 0 };
+}
+
+/** The checks a doctor's JSON report did not pass, for a run that exited non-zero. */
+function notPassing(stdout) {
+  try {
+    const report = JSON.parse(stdout ?? '');
+    return `${report.checks.filter((c) => !['pass', 'skip'].includes(c.verdict)).map((c) => `${c.id} ${c.verdict}: ${c.observed ?? c.reason ?? ''}`).join('; ')}\n`;
+  } catch {
+    return '';
+  }
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -141,7 +154,8 @@ async function delayed(lab, rttMs) {
   const [port, healthzPort, apiPort] = await Promise.all([relay(lab.port), relay(Number(healthz.port)), relay(Number(api.port))]);
   healthz.port = String(healthzPort);
   const apiUrl = `${api.protocol}//${api.hostname}:${apiPort}`;
-  const kubeconfigPath = path.join(work, `kubeconfig-rtt-${rttMs}`);
+  // One per lab: the cloud variants delay the AWS lab's API and the GKE lab's alike.
+  const kubeconfigPath = path.join(work, `kubeconfig-rtt-${rttMs}-${api.port}`);
   writeFileSync(kubeconfigPath, readFileSync(lab.kubernetes.kubeconfigPath, 'utf8').split(lab.kubernetes.url).join(apiUrl));
   return { port, healthzUrl: healthz.toString(), kubernetes: { ...lab.kubernetes, url: apiUrl, kubeconfigPath } };
 }
@@ -285,7 +299,7 @@ async function measure(profiles) {
   for (let round = 0; round < ROUNDS; round++) {
     for (const r of runs) {
       const result = await r.run();
-      if (result.code !== 0) throw new Error(`${r.name} (${r.profile}) exited ${result.code}: ${result.stderr?.slice(0, 400)}`);
+      if (result.code !== 0) throw new Error(`${r.name} (${r.profile}) exited ${result.code}: ${notPassing(result.stdout)}${result.stderr?.slice(0, 400)}`);
       samples.get(r).push(result);
     }
   }

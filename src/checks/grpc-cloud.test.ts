@@ -1,6 +1,6 @@
 // http2.grpc names the cloud state behind a status the load balancer answered: per row, the Kubernetes
 // objects (fixtures), the status on the wire, the AWS or Compute facts, and what the finding must (and must
-// not) say. The cloud facts are the few the finding reads; the checks of their own are judged elsewhere.
+// not) say. The cloud facts are the few the finding reads; the cloud's own checks are judged elsewhere.
 import { describe, expect, test } from 'vitest';
 import type { Facts } from '../facts/types.js';
 import type { Outcome } from '../model.js';
@@ -14,7 +14,7 @@ const TG_ARN = 'arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/
 const TG = 'k8s-milvus-milvusde-0123456789';
 const BS = 'k8s1-abc-default-my-release-milvus-19530-def';
 
-type AwsPart = { -readonly [K in 'targetGroup' | 'targetHealth']?: Outcome<AwsValues[K]> };
+type AwsPart = { -readonly [K in 'listeners' | 'targetGroup' | 'targetHealth']?: Outcome<AwsValues[K]> };
 type GcpPart = { -readonly [K in 'urlMap' | 'backendService' | 'backendHealth']?: Outcome<GcpValues[K]> };
 
 function targetGroup(protocolVersion: string): Outcome<AwsValues['targetGroup']> {
@@ -24,6 +24,16 @@ function targetGroup(protocolVersion: string): Outcome<AwsValues['targetGroup']>
 
 function targets(...states: [string, string | null][]): Outcome<AwsValues['targetHealth']> {
   return ok({ targetGroupArn: TG_ARN, targets: states.map(([state, reason], i) => ({ id: `10.0.1.${10 + i}`, port: 19530, zone: 'us-east-2a', state, reason, description: null })) });
+}
+
+/** The HTTPS listener with a rule for these hosts forwarding to the target group, and the controller's fixed 404 by default. */
+function listeners(hosts: string[]): Outcome<AwsValues['listeners']> {
+  const notFound = { type: 'fixed-response', targetGroupArns: [], fixedStatus: '404', redirect: null };
+  const rules = [
+    ...(hosts.length ? [{ arn: 'rule/1', priority: '1', isDefault: false, hosts, paths: [], actions: [{ type: 'forward', targetGroupArns: [TG_ARN], fixedStatus: null, redirect: null }] }] : []),
+    { arn: 'rule/default', priority: 'default', isDefault: true, hosts: [], paths: [], actions: [notFound] },
+  ];
+  return ok({ listeners: [{ arn: 'listener/443', port: 443, protocol: 'HTTPS', certificateArns: [], sslPolicy: null, sslProtocols: null, defaultActions: [notFound], rules }] });
 }
 
 function backendService(protocol: string): Outcome<GcpValues['backendService']> {
@@ -118,6 +128,20 @@ const ROWS: Row[] = [
     notSays: /unreachable or not ready/,
   },
   {
+    name: '404 and the ALB has no rule for the host: the default action named',
+    flavour: 'aws',
+    status: 404,
+    aws: { listeners: listeners(['other.milvus.io']), targetGroup: targetGroup('GRPC') },
+    says: /the ALB's HTTPS:443 listener has no rule for milvus-demo\.milvus\.io \(AWS API\): requests for it meet the default action \(fixed-response 404\)/,
+  },
+  {
+    name: '404 though the ALB has the rule: not this ALB, or not this :authority',
+    flavour: 'aws',
+    status: 404,
+    aws: { listeners: listeners(['milvus-demo.milvus.io']), targetGroup: targetGroup('GRPC') },
+    says: /has a rule for milvus-demo\.milvus\.io \(priority 1\) forwarding to k8s-milvus-milvusde-0123456789 \(AWS API\), so this 404 is not that rule's/,
+  },
+  {
     name: 'GKE 502, backend service HTTP: the protocol, and the annotation it came from',
     flavour: 'gcp',
     fixtures: ['app-protocols-by-number.yaml'],
@@ -205,6 +229,6 @@ describe('http2.grpc names the cloud state behind the status', () => {
   });
 
   test('it declares the cloud facts it reads, so the graph gathers them', () => {
-    expect(HTTP2_GRPC?.needs).toEqual(expect.arrayContaining(['aws.targetGroup', 'aws.targetHealth', 'gcp.urlMap', 'gcp.backendService', 'gcp.backendHealth']));
+    expect(HTTP2_GRPC?.needs).toEqual(expect.arrayContaining(['aws.listeners', 'aws.targetGroup', 'aws.targetHealth', 'gcp.urlMap', 'gcp.backendService', 'gcp.backendHealth']));
   });
 });

@@ -179,7 +179,7 @@ function gcpWireState(f: Facts, status: number, host: string | null): WireState 
 
 /** The cloud state behind a status, where the cloud's facts were gathered. */
 function wireState(f: Facts, status: number, host: string | null): WireState | null {
-  return awsWireState(f, status) ?? gcpWireState(f, status, host);
+  return awsWireState(f, status, host) ?? gcpWireState(f, status, host);
 }
 
 export const grpcChecks = defineChecks([

@@ -81,7 +81,8 @@ export const LOOK_FIRST: Record<string, readonly [string, RegExp]> = {
   'cn-only': ['tls.san-present', /subjectAltName/],
   'untrusted-ca': ['tls.trusted', /CA/],
   'no-h2': ['alpn.h2', /HTTP\/2/],
-  'host-rule-404': ['http2.grpc', /has a rule for .* answers 404/],
+  // The ALB's own listener has the rule (AWS API): the 404 comes from elsewhere (here, the lab's front).
+  'host-rule-404': ['http2.grpc', /listener has a rule for \S+ \(priority \d+\) forwarding to \S+ \(AWS API\), so this 404 is not that rule's/],
   // The stand-in's target group is GRPC (the Ingress asks it): the 464 is not from this ALB's target group.
   'not-grpc-464': ['http2.grpc', /ProtocolVersion GRPC \(AWS API\), so this 464 does not come from it/],
   'backend-down': ['http2.grpc', /every target in \S+ healthy \(2\/2, AWS API\) while calls get 502/],

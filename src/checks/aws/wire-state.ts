@@ -1,8 +1,10 @@
-// What the ALB's own state says of a failed call on the wire (464, 502, 503): the data-path finding names
-// the target group's protocol version or the targets' health as the AWS API reports them, because the
-// Ingress can be right while the ALB is not (a target group the controller cannot change in place).
+// What the ALB's own state says of a failed call on the wire (404, 464, 502, 503): the data-path finding
+// names the listener rule for the host, the target group's protocol version or the targets' health as the
+// AWS API reports them, because the Ingress can be right while the ALB is not (a target group the
+// controller cannot change in place).
 import type { Facts } from '../../facts/types.js';
-import type { AwsTargetFact, AwsTargetGroupFact, AwsTargetHealthFact } from '../../sources/aws/values.js';
+import type { AwsListenersFact, AwsTargetFact, AwsTargetGroupFact, AwsTargetHealthFact } from '../../sources/aws/values.js';
+import { ruleFor } from '../../sources/aws/rules.js';
 import type { SourceKey } from '../../sources/values.js';
 import { k8sView } from '../k8s/view.js';
 import { TARGET_REASONS } from './api.js';
@@ -10,7 +12,7 @@ import { TARGET_REASONS } from './api.js';
 const A = 'alb.ingress.kubernetes.io/';
 
 /** The AWS facts a data-path finding reads (their chain — the ALB, its listeners — comes with them). */
-export const AWS_WIRE_STATE: readonly SourceKey[] = ['aws.targetGroup', 'aws.targetHealth', 'k8s.targetGroupBindings'];
+export const AWS_WIRE_STATE: readonly SourceKey[] = ['aws.listeners', 'aws.targetGroup', 'aws.targetHealth'];
 
 export interface WireState {
   /** What the cloud's state says caused the status, first in the finding's hint. */
@@ -29,14 +31,37 @@ function targetHealthOf(f: Facts): AwsTargetHealthFact | null {
   return o?.status === 'ok' ? o.value : null;
 }
 
+function listenersOf(f: Facts): AwsListenersFact | null {
+  const o = f.aws?.listeners;
+  return o?.status === 'ok' ? o.value : null;
+}
+
+/** A 404 for the host: the rule the ALB's HTTPS listener has for it, or the default action it falls to. */
+function on404(ls: AwsListenersFact, host: string, tg: AwsTargetGroupFact | null): WireState | null {
+  const https = ls.listeners.find((l) => l.protocol === 'HTTPS' && l.port === 443) ?? ls.listeners.find((l) => l.protocol === 'HTTPS');
+  if (!https) return null;
+  const rule = ruleFor(https, host);
+  const forwards = rule !== null && !rule.isDefault && rule.actions.some((a) => a.type === 'forward' && (tg === null || a.targetGroupArns.includes(tg.arn)));
+  const evidence = { rule: rule ? `${rule.isDefault ? 'default' : `priority ${rule.priority}`}: hosts ${rule.hosts.join(',') || '*'} → ${rule.actions.map((a) => a.fixedStatus ? `fixed-response ${a.fixedStatus}` : a.type).join(', ')}` : 'none' };
+  if (forwards) {
+    return {
+      hint: `the ALB's HTTPS:${https.port} listener has a rule for ${host} (priority ${rule.priority}) forwarding to ${tg?.name ?? 'a target group'} (AWS API), so this 404 is not that rule's: the address is another load balancer (see aws.acm.served), or the request did not carry :authority ${host}`,
+      evidence,
+    };
+  }
+  return {
+    hint: `the ALB's HTTPS:${https.port} listener has no rule for ${host} (AWS API): requests for it meet ${rule?.isDefault ? `the default action (${rule.actions.map((a) => a.fixedStatus ? `fixed-response ${a.fixedStatus}` : a.type).join(', ')})` : `rule ${rule?.priority ?? '?'}`}; the controller writes the rules from the Ingress's spec.rules[].host`,
+    evidence,
+  };
+}
+
 function describeTarget(t: AwsTargetFact): string {
   return `${t.id}:${t.port ?? '?'} ${t.state}${t.reason ? ` (${t.reason})` : ''}`;
 }
 
-/** The TargetGroupBinding that holds this target group, as the controller names it. */
-function bindingOf(f: Facts, tg: AwsTargetGroupFact): string | null {
-  const tgbs = f.k8s?.targetGroupBindings;
-  return tgbs?.status === 'ok' ? (tgbs.value.find((b) => b.targetGroupARN === tg.arn)?.name ?? null) : null;
+/** Lists the TargetGroupBindings with their target group, so the one holding this target group can be told (a GKE run plans no TargetGroupBinding read). */
+function bindingsOf(ns: string): string {
+  return `kubectl -n ${ns} get targetgroupbindings -o custom-columns=NAME:.metadata.name,TARGETGROUP:.spec.targetGroupARN`;
 }
 
 function on464(f: Facts, tg: AwsTargetGroupFact): WireState {
@@ -54,10 +79,9 @@ function on464(f: Facts, tg: AwsTargetGroupFact): WireState {
   const asked = ing?.annotations[`${A}backend-protocol-version`];
   const observed = `target group ${tg.name} ProtocolVersion ${tg.protocolVersion ?? 'unknown'}`;
   if (asked === 'GRPC') {
-    const tgb = bindingOf(f, tg);
     return {
       hint: `the target group was not recreated (${observed}; the controller cannot change it in place) while the Ingress ${ns}/${name} asks GRPC: delete the TargetGroupBinding/target group or change the Ingress group so the controller recreates it`,
-      fix: `kubectl -n ${ns} delete targetgroupbinding ${tgb ?? '<targetgroupbinding>'}  # the controller recreates it with a GRPC target group; or a new alb.ingress.kubernetes.io/group.name`,
+      fix: `${bindingsOf(ns)}  # the one with ${tg.arn}\nkubectl -n ${ns} delete targetgroupbinding <that binding>  # the controller recreates it with a GRPC target group; or set a new alb.ingress.kubernetes.io/group.name`,
       evidence,
     };
   }
@@ -74,7 +98,7 @@ function on50x(f: Facts, status: number, tg: AwsTargetGroupFact | null, th: AwsT
   if (th.targets.length === 0) {
     return {
       hint: `target health: no target is registered in ${name} (AWS API), so the ALB has no one to send to: look at the TargetGroupBinding events and the ready endpoints`,
-      fix: `kubectl -n ${k8sView(f)?.ing?.namespace ?? '<namespace>'} describe targetgroupbinding ${tg ? (bindingOf(f, tg) ?? '') : ''}`.trim(),
+      fix: `kubectl -n ${k8sView(f)?.ing?.namespace ?? '<namespace>'} describe targetgroupbindings  # the events of the one with ${tg?.arn ?? th.targetGroupArn}`,
       evidence,
     };
   }
@@ -97,9 +121,13 @@ function on50x(f: Facts, status: number, tg: AwsTargetGroupFact | null, th: AwsT
 }
 
 /** The AWS state that explains a status the ALB answered, or null when the AWS facts were not gathered or say nothing. */
-export function awsWireState(f: Facts, status: number): WireState | null {
+export function awsWireState(f: Facts, status: number, host: string | null): WireState | null {
   if (f.target.provider !== 'aws') return null;
   const tg = targetGroupOf(f);
+  if (status === 404) {
+    const ls = listenersOf(f);
+    return ls && host !== null ? on404(ls, host, tg) : null;
+  }
   if (status === 464) return tg ? on464(f, tg) : null;
   if (status === 502 || status === 503) {
     const th = targetHealthOf(f);
