@@ -2,6 +2,8 @@
 // client to set the scene as Helm or another tool would (server-side apply with their own manager), and
 // the objects' resourceVersions to prove that a plan writes nothing.
 import { ApiException, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { RealKube } from '../kits/kube-apiserver.js';
 import { runCli, type CliRun } from './cli.js';
 
@@ -73,12 +75,21 @@ export interface JsonPlan {
   steps: { id: string; title: string; state: string; layer: string; expected: string; observed: string; fix: string | null; changes: { action: string; target: string; diff: string[]; command?: string; valuesFile?: string; takesOver?: { field: string; managers: string[] }[] }[] }[];
 }
 
+const validatePlan = (() => {
+  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+  return ajv.compile(JSON.parse(readFileSync(new URL('../../schema/provision-plan.schema.json', import.meta.url), 'utf8')) as object);
+})();
+
+/** stdout of `provision -o json`, checked against schema/provision-plan.schema.json every time. */
 export function parsePlan(run: CliRun): JsonPlan {
+  let plan: unknown;
   try {
-    return JSON.parse(run.stdout) as JsonPlan;
+    plan = JSON.parse(run.stdout);
   } catch {
     throw new Error(`stdout is not a JSON plan (exit ${run.code}):\n${run.stdout.slice(0, 2000)}\nstderr:\n${run.stderr.slice(0, 2000)}`);
   }
+  if (!validatePlan(plan)) throw new Error(`the plan does not match schema/provision-plan.schema.json: ${JSON.stringify(validatePlan.errors)}`);
+  return plan as JsonPlan;
 }
 
 export function states(plan: JsonPlan): Record<string, string> {

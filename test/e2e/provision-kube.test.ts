@@ -2,10 +2,11 @@
 // server-side apply semantics are the server's, so only a real one proves them. GCP's guide, which has
 // the most objects: plan, apply, an empty second plan that writes nothing, conflicts and --force-conflicts,
 // a wrong piece fixed, a CRD refusing a value, --remove, and what Helm owns.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiException, type KubernetesObject, type KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createLabPki } from '../../src/lab/pki.js';
 import { startRealKube, type RealKube } from '../kits/kube-apiserver.js';
 import { tempDir } from '../tmp.js';
 import { parseAllDocuments } from 'yaml';
@@ -223,5 +224,41 @@ describe('provision --provider gcp on a real API server', () => {
     const denied = await provisionCli(kube, gcpArgs(other), {}, as);
     expect(denied.code).toBe(3);
     expect(denied.stderr).toMatch(/^milvus-l7-doctor: forbidden: cannot get \w+\/.*provision-role\.yaml \(PROVISION_FAILED\)\n$/);
+  });
+
+  test('no secret in any output: the key\'s PEM body and its base64 appear in no plan, manifest or log, unless -o yaml --include-secrets', async () => {
+    const ns = await bareGcp('secrets');
+    const pki = await createLabPki(join(out, `pki-${ns}`), { host: HOST, leaf: { name: HOST } });
+    const keyPem = readFileSync(pki.keyFile, 'utf8');
+    const [leaf = '', ...chain] = readFileSync(pki.fullchainFile, 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/g) ?? [];
+    writeFileSync(join(out, `${ns}.crt`), leaf);
+    writeFileSync(join(out, `${ns}.chain`), chain.join(''));
+    const args = ['--provider', 'gcp', '-n', ns, '--release', 'my-release', '--host', HOST, '--out-dir', out, '--cert-file', join(out, `${ns}.crt`), '--key-file', pki.keyFile, '--chain-file', join(out, `${ns}.chain`)];
+    const secrets = [Buffer.from(keyPem).toString('base64').slice(0, 60), keyPem.split('\n')[1] ?? 'unreachable', Buffer.from(keyPem).toString('base64').slice(-60)];
+    const runs = {
+      text: await provisionCli(kube, args),
+      json: await provisionCli(kube, [...args, '-o', 'json']),
+      yaml: await provisionCli(kube, [...args, '-o', 'yaml']),
+      apply: await provisionCli(kube, [...args, '--apply']),
+      after: await provisionCli(kube, [...args, '-o', 'yaml']),
+      remove: await provisionCli(kube, ['--provider', 'gcp', '-n', ns, '--release', 'my-release', '--host', HOST, '--remove', '-o', 'json']),
+    };
+    for (const [what, run] of Object.entries(runs)) {
+      for (const s of secrets) expect(`${run.stdout}${run.stderr}`, what).not.toContain(s);
+    }
+    expect(runs.text.stdout).toMatch(/tls\.key: "<redacted: \d+ bytes>"/);
+    expect(parsePlan(runs.json).steps.find((s) => s.id === 'certificate')?.changes[0]?.diff).toContainEqual(expect.stringMatching(/tls\.key: "<redacted: \d+ bytes>"/));
+    const manifests = parseAllDocuments(runs.yaml.stdout).map((d) => d.toJS() as Obj);
+    expect(manifests.map((m) => m.kind)).toEqual(['ConfigMap', 'Secret', 'BackendConfig', 'Service', 'Ingress']);
+    expect(runs.yaml.stdout).toMatch(/^# Secret values are redacted/m);
+    expect(runs.apply.code, runs.apply.stderr).toBe(0);
+    // Everything applied: the GitOps output of a provisioned namespace is empty.
+    expect(parseAllDocuments(runs.after.stdout).map((d) => d.toJS())).toEqual([]);
+    // The Secret holds the real key, and --include-secrets prints it: the checks above could fail.
+    const stored = await read('v1', 'Secret', ns, 'my-release-milvus-tls');
+    expect(stored).toMatchObject({ data: { 'tls.key': Buffer.from(keyPem).toString('base64') } });
+    const fresh = await bareGcp('secrets-included');
+    const withSecrets = await provisionCli(kube, [...args.map((a) => (a === ns ? fresh : a)), '-o', 'yaml', '--include-secrets']);
+    expect(withSecrets.stdout).toContain(secrets[0]);
   });
 });
