@@ -3,7 +3,7 @@
 // AWS API reports them, because the Ingress can be right while the ALB is not (a target group the
 // controller cannot change in place).
 import type { Facts } from '../../facts/types.js';
-import type { AwsListenersFact, AwsTargetFact, AwsTargetGroupFact, AwsTargetHealthFact } from '../../sources/aws/values.js';
+import type { AwsListenerFact, AwsListenersFact, AwsTargetFact, AwsTargetGroupFact, AwsTargetHealthFact } from '../../sources/aws/values.js';
 import { ruleFor } from '../../sources/aws/rules.js';
 import type { SourceKey } from '../../sources/values.js';
 import { k8sView } from '../k8s/view.js';
@@ -36,9 +36,13 @@ function listenersOf(f: Facts): AwsListenersFact | null {
   return o?.status === 'ok' ? o.value : null;
 }
 
+function httpsListenerOf(ls: AwsListenersFact | null): AwsListenerFact | null {
+  return ls?.listeners.find((l) => l.protocol === 'HTTPS' && l.port === 443) ?? ls?.listeners.find((l) => l.protocol === 'HTTPS') ?? null;
+}
+
 /** A 404 for the host: the rule the ALB's HTTPS listener has for it, or the default action it falls to. */
 function on404(ls: AwsListenersFact, host: string, tg: AwsTargetGroupFact | null): WireState | null {
-  const https = ls.listeners.find((l) => l.protocol === 'HTTPS' && l.port === 443) ?? ls.listeners.find((l) => l.protocol === 'HTTPS');
+  const https = httpsListenerOf(ls);
   if (!https) return null;
   const rule = ruleFor(https, host);
   const forwards = rule !== null && !rule.isDefault && rule.actions.some((a) => a.type === 'forward' && (tg === null || a.targetGroupArns.includes(tg.arn)));
@@ -72,7 +76,7 @@ function on464(f: Facts, tg: AwsTargetGroupFact): WireState {
   if (tg.protocolVersion === 'GRPC') {
     return {
       hint: `the ALB's target group ${tg.name} is ProtocolVersion GRPC (AWS API), so this 464 does not come from it: the address is another load balancer (see aws.acm.served), or a rule forwards :authority to another target group (see aws.listener.rule)`,
-      fix: `aws elbv2 describe-rules --listener-arn <the 443 listener's ARN>  # which target group the host's rule forwards to`,
+      fix: `aws elbv2 describe-rules --listener-arn ${httpsListenerOf(listenersOf(f))?.arn ?? '<the 443 listener\'s ARN>'}  # which target group the host's rule forwards to`,
       evidence,
     };
   }
