@@ -6,6 +6,7 @@
 // (src/lab/controllers.ts).
 
 import { renderGuide } from '../../render/guide.js';
+import { guideNames } from '../../render/params.js';
 import { isRecord, type K8sObject } from '../../render/object.js';
 import { awsIngressClassObjects } from './aws.js';
 import { clusterTimes, labGuideParams, type ClusterContext, type RenderInput } from './context.js';
@@ -14,7 +15,9 @@ import { configMapObject, deploymentObject, endpointSliceObject, endpointsObject
 
 /** The guide's parameters as a default install has them: Milvus without TLS, whatever the provider. */
 export function bareClusterContext(input: RenderInput, ids: LabIdentifiers): ClusterContext {
-  const params = { ...labGuideParams(input, ids), milvus: { tlsMode: 0 as const, authorizationEnabled: true } };
+  const guide = labGuideParams(input, ids);
+  // The chart's own ConfigMap name (the full lab keeps the one it has always served).
+  const params = { ...guide, names: { ...guide.names, configMap: guideNames({ release: ids.release }).configMap }, milvus: { tlsMode: 0 as const, authorizationEnabled: true } };
   return { input, ids, params, guide: renderGuide(params), ...clusterTimes(input.now ?? new Date()) };
 }
 
@@ -29,8 +32,10 @@ export function l4Address(ids: LabIdentifiers): Record<string, string> {
 function loadBalancerService(ctx: ClusterContext): K8sObject {
   const svc = serviceObject(ctx);
   const spec = isRecord(svc.spec) ? svc.spec : {};
+  // Helm's release annotations only: the GCP guide's annotate step has not run.
+  const annotations = Object.fromEntries(Object.entries(svc.metadata.annotations ?? {}).filter(([k]) => k.startsWith('meta.helm.sh/')));
   const ports = (Array.isArray(spec.ports) ? spec.ports : []).map((p, i) => (isRecord(p) ? { ...p, nodePort: 31530 + i } : p));
-  return { ...svc, spec: { ...spec, type: 'LoadBalancer', ports, externalTrafficPolicy: 'Cluster', allocateLoadBalancerNodePorts: true }, status: { loadBalancer: { ingress: [l4Address(ctx.ids)] } } };
+  return { ...svc, metadata: { ...svc.metadata, annotations }, spec: { ...spec, type: 'LoadBalancer', ports, externalTrafficPolicy: 'Cluster', allocateLoadBalancerNodePorts: true }, status: { loadBalancer: { ingress: [l4Address(ctx.ids)] } } };
 }
 
 /** Pods without a load balancer's readiness gate: no controller has a target or NEG for them yet. */

@@ -1,0 +1,212 @@
+// The whole provisioning loop, as a user runs it: `lab --provider X --bare --keep` (Milvus behind an L4
+// LoadBalancer Service, nothing of the guide), the provision line it prints, the plan (exit 1, the missing
+// steps), `provision --apply --wait 3m` (helm through the lab's stand-in, the ACM import, server-side apply,
+// the lab's controllers building the load balancer, the full check: exit 0), and the plan again (exit 0,
+// nothing pending). Variants: a piece already there (its step done), a piece wrong (fixed by apply).
+// Conflicts between field managers are proven against a real kube-apiserver (test/e2e/real-kube.test.ts):
+// the lab's apiserver records managedFields but detects no conflicts, and a home-made server agreeing with
+// a home-made apply would prove nothing.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import https from 'node:https';
+import { afterEach, describe, expect, test } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import type { Report } from '../../src/model.js';
+import { BIN, REPO, runCli, type CliRun } from './cli.js';
+import { tempDir } from '../tmp.js';
+
+const START_MS = 120_000;
+const RUN_MS = 240_000;
+
+interface KeptLab {
+  readonly child: ChildProcess;
+  readonly dir: string;
+  /** provision's arguments, as printed. */
+  readonly args: readonly string[];
+  /** The env file's variables, $PATH expanded. */
+  readonly env: NodeJS.ProcessEnv;
+  readonly kubeconfig: string;
+  stderr(): string;
+}
+
+const running = new Set<KeptLab>();
+
+/** Starts `lab --bare --keep` and reads the line it prints: `. ENV && milvus-l7-doctor provision ARGS`. */
+async function startBareLab(provider: 'aws' | 'gcp'): Promise<KeptLab> {
+  const child = spawn(process.execPath, [BIN, 'lab', '--provider', provider, '--bare', '--keep'], { cwd: REPO, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stdout?.resume();
+  const line = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`lab --bare printed no provision line within ${START_MS} ms:\n${stderr}`)), START_MS);
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      const m = /^lab: {3}(\. .+ && milvus-l7-doctor provision .+)$/m.exec(stderr);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`lab --bare exited ${code}:\n${stderr}`));
+    });
+  });
+  const [, envFile, rest] = /^\. (\S+) && milvus-l7-doctor provision (.+)$/.exec(line) ?? [];
+  const env: NodeJS.ProcessEnv = {};
+  for (const l of readFileSync(envFile, 'utf8').split('\n')) {
+    const m = /^export ([A-Z_]+)=(.*)$/.exec(l);
+    if (m) env[m[1]] = m[2].replace(/^'(.*)'$/, '$1').replace('$PATH', process.env.PATH ?? '');
+  }
+  const args = rest.split(' ');
+  const lab: KeptLab = { child, dir: envFile.replace(/\/provision\.env$/, ''), args, env, kubeconfig: args[args.indexOf('--kubeconfig') + 1], stderr: () => stderr };
+  running.add(lab);
+  return lab;
+}
+
+/** Ctrl-C by PID, as a user stops it: the lab tears down and removes its directory. */
+async function stopLab(lab: KeptLab): Promise<void> {
+  running.delete(lab);
+  if (lab.child.exitCode === null && lab.child.signalCode === null) {
+    const exited = new Promise((r) => lab.child.once('exit', r));
+    lab.child.kill('SIGINT');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
+    if (lab.child.exitCode === null && lab.child.signalCode === null) lab.child.kill('SIGKILL');
+  }
+}
+
+afterEach(async () => {
+  for (const lab of [...running]) await stopLab(lab);
+});
+
+function provision(lab: KeptLab, extra: readonly string[], cwd: string): Promise<CliRun> {
+  return runCli(['provision', ...lab.args, '--out-dir', cwd, ...extra], { env: lab.env, timeoutMs: RUN_MS });
+}
+
+interface PlanJson {
+  readonly provider: string;
+  readonly steps: readonly { readonly id: string; readonly state: 'done' | 'missing' | 'wrong' | 'blocked' }[];
+}
+
+function planOf(run: CliRun): PlanJson {
+  try {
+    return JSON.parse(run.stdout) as PlanJson;
+  } catch {
+    throw new Error(`provision -o json printed no plan (exit ${run.code}):\n${run.stdout.slice(0, 1500)}\n${run.stderr.slice(0, 1500)}`);
+  }
+}
+
+const states = (p: PlanJson) => Object.fromEntries(p.steps.map((s) => [s.id, s.state]));
+
+/** Server-side apply through the lab's API as another client would (kubectl's field manager). */
+function applyAs(lab: KeptLab, path: string, object: Record<string, unknown>): Promise<number> {
+  const kc = parseYaml(readFileSync(lab.kubeconfig, 'utf8')) as { clusters: { cluster: { server: string; 'certificate-authority-data': string } }[]; users: { user: { token: string } }[] };
+  const server = new URL(kc.clusters[0].cluster.server);
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      {
+        host: server.hostname, port: server.port, method: 'PATCH', path: `${path}?fieldManager=kubectl&force=true`, timeout: 10_000,
+        ca: Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64'),
+        headers: { authorization: `Bearer ${kc.users[0].user.token}`, 'content-type': 'application/apply-patch+yaml' },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('the lab API did not answer within 10 s')));
+    req.on('error', reject);
+    req.end(JSON.stringify(object));
+  });
+}
+
+/** The whole check after --wait, from the JSON report provision's --json wrote: nothing failed, blocked or errored. */
+function expectGreen(reportFile: string, run: CliRun): void {
+  expect(run.code, `${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`).toBe(0);
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
+  const bad = report.checks.filter((c) => c.verdict === 'fail' || c.verdict === 'blocked' || c.verdict === 'error');
+  expect(bad.map((c) => `${c.id}: ${c.verdict} ${c.observed ?? ''}`)).toEqual([]);
+  // The guide's own Ingress names no TLS policy: the controller's default allows TLS 1.0, which the doctor warns about.
+  expect(report.checks.filter((c) => c.verdict === 'warn').map((c) => c.id).filter((id) => id !== 'aws.listener.tls-policy')).toEqual([]);
+  expect(report.summary.pass).toBeGreaterThan(50);
+}
+
+const LOOP: readonly { provider: 'aws' | 'gcp'; pending: readonly string[] }[] = [
+  { provider: 'aws', pending: ['service', 'certificate', 'ingress'] },
+  { provider: 'gcp', pending: ['milvus-tls', 'certificate', 'backendconfig', 'service', 'ingress'] },
+];
+
+describe.each(LOOP)('provision against lab --provider $provider --bare', ({ provider, pending }) => {
+  test('plan (exit 1, the missing steps) → --apply --wait 3m (exit 0, the check green) → plan (exit 0, nothing pending); Ctrl-C leaves nothing', { timeout: 600_000 }, async () => {
+    const lab = await startBareLab(provider);
+    const cwd = tempDir('provision-lab-');
+    const plan = await provision(lab, ['-o', 'json'], cwd);
+    expect(plan.code, plan.stderr).toBe(1);
+    const first = states(planOf(plan));
+    expect(Object.keys(first).sort()).toEqual([...pending].sort());
+    expect(Object.values(first).every((s) => s === 'missing' || s === 'wrong')).toBe(true);
+    // No secret in the plan: the lab's key never shows.
+    expect(plan.stdout).not.toContain('PRIVATE KEY');
+
+    const report = `${cwd}/report.json`;
+    const applied = await provision(lab, ['--apply', '--wait', '3m', '--json', report], cwd);
+    expectGreen(report, applied);
+    expect(applied.stderr).toMatch(/wait: ready {3}the Ingress address/);
+    expect(applied.stderr).toContain('helm upgrade');
+
+    const again = await provision(lab, ['-o', 'json'], cwd);
+    expect(again.code, again.stderr).toBe(0);
+    expect(Object.values(states(planOf(again))).every((s) => s === 'done')).toBe(true);
+
+    await stopLab(lab);
+    expect(existsSync(lab.dir)).toBe(false);
+    expect(lab.stderr()).not.toContain(lab.env.MILVUS_TOKEN ?? 'no token');
+  });
+});
+
+const PIECES: readonly {
+  name: string;
+  provider: 'aws' | 'gcp';
+  path: string;
+  object: Record<string, unknown>;
+  step: string;
+  before: 'done' | 'wrong';
+}[] = [
+  {
+    name: 'a piece already there: the BackendConfig created before is done',
+    provider: 'gcp',
+    path: '/apis/cloud.google.com/v1/namespaces/milvus/backendconfigs/milvus-demo-backendconfig',
+    object: { apiVersion: 'cloud.google.com/v1', kind: 'BackendConfig', metadata: { name: 'milvus-demo-backendconfig', namespace: 'milvus' }, spec: { timeoutSec: 600, healthCheck: { type: 'HTTP', port: 9091, requestPath: '/healthz', checkIntervalSec: 15, timeoutSec: 5, healthyThreshold: 1, unhealthyThreshold: 2 } } },
+    step: 'backendconfig',
+    before: 'done',
+  },
+  {
+    name: 'a piece wrong: an Ingress without the GRPC annotation is wrong, and apply fixes it',
+    provider: 'aws',
+    path: '/apis/networking.k8s.io/v1/namespaces/milvus/ingresses/milvus-demo',
+    object: {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'milvus-demo', namespace: 'milvus', annotations: { 'alb.ingress.kubernetes.io/scheme': 'internet-facing', 'alb.ingress.kubernetes.io/target-type': 'ip' } },
+      spec: { ingressClassName: 'alb', rules: [{ host: 'milvus.l7-lab.test', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'milvus-demo', port: { number: 19530 } } } }] } }] },
+    },
+    step: 'ingress',
+    before: 'wrong',
+  },
+];
+
+describe.each(PIECES)('provision against lab --bare: $name', ({ provider, path, object, step, before }) => {
+  test('the plan names its state, --apply --wait ends green, the plan is then empty', { timeout: 600_000 }, async () => {
+    const lab = await startBareLab(provider);
+    const cwd = tempDir('provision-lab-');
+    expect(await applyAs(lab, path, object)).toBeLessThan(300);
+    const plan = await provision(lab, ['-o', 'json'], cwd);
+    expect(plan.code, plan.stderr).toBe(1);
+    expect(states(planOf(plan))[step]).toBe(before);
+
+    const report = `${cwd}/report.json`;
+    expectGreen(report, await provision(lab, ['--apply', '--wait', '3m', '--json', report], cwd));
+    const again = await provision(lab, ['-o', 'json'], cwd);
+    expect(again.code, again.stderr).toBe(0);
+    expect(states(planOf(again))[step]).toBe('done');
+  });
+});
