@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import type { Io } from '../cli/run-check.js';
 import { EXIT } from '../model.js';
 import { openCluster } from '../platform/k8s/live.js';
-import { isRecord, type K8sObject } from '../render/object.js';
-import type { RunConfig } from '../cli/config.js';
+import type { K8sObject } from '../render/object.js';
+import { guideNames } from '../render/params.js';
 import { acmApi, type AcmApi } from './acm.js';
 import type { Certificate } from './certs.js';
 import type { ProvisionConfig } from './config.js';
@@ -195,34 +195,11 @@ export async function runProvision(cfg: ProvisionConfig, io: Io, signal: AbortSi
 }
 
 async function waitThenCheck(cfg: ProvisionConfig, io: Io, signal: AbortSignal, caFile: string | null, caPem: string | null): Promise<number> {
-  const n = (await import('../render/params.js')).guideNames({ release: cfg.release, names: cfg.names });
+  const n = guideNames({ release: cfg.release, names: cfg.names });
   // A self-signed CA the user did not pass is what the check must trust.
   const ca = cfg.check.gather.ca ?? (caPem ? (caPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []) : null);
   const config = { ...cfg.check, gather: { ...cfg.check.gather, ca, caFile: cfg.check.gather.caFile ?? caFile } };
-  const waitAndCheck = await loadWait();
+  const { waitAndCheck } = await import('./wait.js');
   return waitAndCheck({ provider: cfg.provider, namespace: cfg.namespace, ingress: n.ingress, host: cfg.host, deadlineMs: cfg.waitMs ?? 0, config }, io, signal);
 }
 
-/** src/provision/wait.ts's contract (written beside this file by the wait phase's owner). */
-export interface WaitRequest {
-  readonly provider: 'aws' | 'gcp';
-  readonly namespace: string;
-  readonly ingress: string;
-  readonly host: string;
-  readonly deadlineMs: number;
-  readonly config: RunConfig;
-}
-type WaitAndCheck = (req: WaitRequest, io: Io, signal: AbortSignal) => Promise<number>;
-
-// Loaded by a computed name so that this file compiles before wait.ts exists.
-async function loadWait(): Promise<WaitAndCheck> {
-  const specifier = './wait.js';
-  let m: unknown;
-  try {
-    m = await import(specifier);
-  } catch (e) {
-    throw new ProvisionError(`--wait: the wait phase is not available in this build (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`, { cause: e });
-  }
-  if (!isRecord(m) || typeof m.waitAndCheck !== 'function') throw new ProvisionError('--wait: src/provision/wait.ts exports no waitAndCheck');
-  return m.waitAndCheck as WaitAndCheck;
-}
