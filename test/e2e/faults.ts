@@ -51,6 +51,7 @@ export const SAYS: Record<string, RegExp> = {
   'ssl-cert-mismatch': /has not synced the renewed Secret/,
   'managed-cert-failed-not-visible': /FAILED_NOT_VISIBLE/,
   'url-map-no-host-rule': /no host rule matches/,
+  'firewall-shared-vpc': /not allowed: 130\.211\.0\.0\/22 → tcp:19530[\s\S]*Shared VPC[\s\S]*--network shared-vpc/,
   'url-map-not-created-yet': /created \d+ (s|min) ago.*has not created it yet.*--wait/,
   // The data-path finding names the target group as the AWS API reports it.
   'tg-http1': /target group k8s-\S+ ProtocolVersion HTTP1 \(AWS API\)/,
@@ -123,6 +124,7 @@ export const LOOK_FIRST: Record<string, readonly [string, RegExp]> = {
   'managed-cert-failed-not-visible': ['gcp.target-proxy.certificates', /FAILED_NOT_VISIBLE/],
   'url-map-no-host-rule': ['http2.grpc', /the URL map \S+ has no host rule for \S+ \(Compute API\).*default service \S+.*ingress-gce has not synced it/],
   'url-map-not-created-yet': ['gcp.url-map.host-rule', /--wait/],
+  'firewall-shared-vpc': ['http2.grpc', /endpoints not HEALTHY per NEG of \S+ \(Compute API\): .*19530 UNHEALTHY.*gcp\.firewall\.health-check/],
   'tg-http1': ['http2.grpc', /ProtocolVersion HTTP1 \(AWS API\): the Ingress \S+ has no backend-protocol-version/],
   'targets-unhealthy': ['aws.targets.healthy', /ResponseCodeMismatch/],
   'target-timeout': ['aws.targets.healthy', /security group/],

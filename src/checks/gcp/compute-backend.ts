@@ -88,11 +88,21 @@ function admitsPort(f: GcpFirewallFact, port: number): boolean {
  * targetTags applies to every VM of its network). Unknown on either side counts, rather than guess it away.
  */
 function ruleAppliesTo(f: GcpFirewallFact, vm: GcpInstanceFact): boolean {
-  const network = vm.network === null || f.network === null || f.network === vm.network;
+  const project = vm.networkProject === null || f.networkProject === null || f.networkProject === vm.networkProject;
+  const network = project && (vm.network === null || f.network === null || f.network === vm.network);
   return network && (f.targetTags.length === 0 || f.targetTags.some((t) => vm.tags.includes(t)));
 }
 
 const byPriority = (a: GcpFirewallFact, b: GcpFirewallFact) => (a.priority ?? 1000) - (b.priority ?? 1000);
+
+/**
+ * ingress-gce's word that it may not write the firewall (a Shared VPC): the reason XPN, or, as current
+ * versions send it, a Normal Sync (older: LoadBalancerManualChange) event whose message carries the gcloud command.
+ */
+function xpnEvent(facts: Facts): string | null {
+  const events = facts.k8s?.ingressEvents.status === 'ok' ? facts.k8s.ingressEvents.value : [];
+  return events.find((e) => e.reason === 'XPN' || /Firewall change required by (network|security) admin/i.test(e.message))?.message ?? null;
+}
 
 function firewallJudgement(facts: Facts): Judgement {
   const fw = gotGcp(facts, 'firewalls');
@@ -123,7 +133,10 @@ function firewallJudgement(facts: Facts): Judgement {
       }
     }
   }
-  const networks = [...new Set((vms ?? []).map((v) => v.network).filter((n): n is string => n !== null))];
+  const project = projectOf(facts);
+  // A network in another project is a Shared VPC's: name it with its host project.
+  const networkName = (name: string | null, of: string | null) => (name === null ? null : of && of !== project ? `${name} (project ${of})` : name);
+  const networks = [...new Set((vms ?? []).map((v) => networkName(v.network, v.networkProject)).filter((n): n is string => n !== null))];
   const tags = [...new Set((vms ?? []).flatMap((v) => v.tags))];
   if (vms) {
     evidence.network = networks.join(', ') || '(unknown)';
@@ -131,21 +144,20 @@ function firewallJudgement(facts: Facts): Judgement {
     // Rules that would admit the probes but not on these VMs: a rule on another VPC or for another node pool.
     const elsewhere = active.filter((f) => f.action === 'allow' && PROBE_RANGES.some((r) => ports.some((p) => probes(f, r, p))) && !vms.every((vm) => ruleAppliesTo(f, vm)));
     if (elsewhere.length > 0) {
-      evidence.notCounted = elsewhere.map((f) => `${f.name} (network ${f.network ?? '?'}, targetTags ${f.targetTags.join(',') || 'all'})`).join('; ');
+      evidence.notCounted = elsewhere.map((f) => `${f.name} (network ${networkName(f.network, f.networkProject) ?? '?'}, targetTags ${f.targetTags.join(',') || 'all'})`).join('; ');
     }
   } else {
     evidence.note = inst.status === 'error'
       ? `the VMs behind the NEG endpoints could not be read (${inst.error.message}): every rule of the project was counted, whatever its network and target tags`
       : 'no NEG endpoint to take the VMs from: every rule of the project was counted, whatever its network and target tags';
   }
-  const events = facts.k8s?.ingressEvents.status === 'ok' ? facts.k8s.ingressEvents.value.filter((e) => e.reason === 'XPN') : [];
-  const xpn = events[0]?.message;
+  const xpn = xpnEvent(facts);
   if (xpn) evidence.xpn = xpn;
   if (missing.size === 0 && denied.size === 0) return { verdict: 'pass', observed: `the health-check ranges reach tcp:${ports.join(', tcp:')}${vms ? ` on ${vms.map((v) => v.name).join(', ')}` : ''}`, evidence };
-  const project = projectOf(facts);
   const list = (m: Map<string, string[]>) => [...m].map(([k, on]) => (vms && on.length < vms.length ? `${k} on ${on.join(', ')}` : k)).join(', ');
   const l7 = active.find((f) => f.name.startsWith('k8s-fw-l7-') && (!vms || vms.every((vm) => ruleAppliesTo(f, vm))));
-  const where = `${networks.length ? ` --network ${networks[0]}` : ' --network <network>'}${tags.length ? ` --target-tags ${tags[0]}` : ''}`;
+  const vm0 = vms?.[0];
+  const where = `${vm0?.network ? ` --network ${vm0.network}` : ' --network <network>'}${tags.length ? ` --target-tags ${tags[0]}` : ''}`;
   return {
     verdict: 'fail',
     expected: `allow ${PROBE_RANGES.join(', ')} to tcp:${ports.join(', tcp:')} on the nodes' network${networks.length ? ` (${networks.join(', ')})` : ''}${tags.length ? ` and tags (${tags.join(', ')})` : ''}`,

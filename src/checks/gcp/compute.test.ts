@@ -34,9 +34,9 @@ function healthy(): Gcp {
     healthCheck: ok({ name: BS, type: 'HTTP', port: 9091, portSpecification: 'USE_FIXED_PORT', requestPath: '/healthz', checkIntervalSec: 15, timeoutSec: 5, healthyThreshold: 1, unhealthyThreshold: 10 }),
     backendHealth: ok([{ neg: BS, zone: 'z', endpoints }]),
     negEndpoints: ok([{ neg: BS, zone: 'z', endpoints }]),
-    firewalls: ok([{ name: 'k8s-fw-l7--abc', network: 'default', direction: 'INGRESS', priority: 1000, action: 'allow', disabled: false, sourceRanges: ['130.211.0.0/22', '35.191.0.0/16'], targetTags: [], rules: [{ protocol: 'tcp', ports: ['19530', '9091'] }] }]),
+    firewalls: ok([{ name: 'k8s-fw-l7--abc', network: 'default', networkProject: 'p', direction: 'INGRESS', priority: 1000, action: 'allow', disabled: false, sourceRanges: ['130.211.0.0/22', '35.191.0.0/16'], targetTags: [], rules: [{ protocol: 'tcp', ports: ['19530', '9091'] }] }]),
     nodes: ok([{ name: 'node-a', providerID: 'gce://p/z/node-a' }]),
-    instances: ok([{ name: 'node-a', zone: 'z', tags: ['gke-c-node'], network: 'default' }]),
+    instances: ok([{ name: 'node-a', zone: 'z', tags: ['gke-c-node'], network: 'default', networkProject: 'p' }]),
   };
 }
 
@@ -173,10 +173,11 @@ describe('a 404 of a resource ingress-gce names', () => {
 describe('the firewall counts only the rules on the nodes\' network and tags', () => {
   const PROBES = ['130.211.0.0/22', '35.191.0.0/16'];
   type Rule = GcpValues['firewalls'][number];
-  const rule = (name: string, edit: Partial<Rule> = {}): Rule => ({ name, network: 'default', direction: 'INGRESS', priority: 1000, action: 'allow', disabled: false, sourceRanges: PROBES, targetTags: [], rules: [{ protocol: 'tcp', ports: ['19530', '9091'] }], ...edit });
-  const vm = (name: string, tags: string[], network = 'default') => ({ name, zone: 'z', tags, network });
+  const rule = (name: string, edit: Partial<Rule> = {}): Rule => ({ name, network: 'default', networkProject: 'p', direction: 'INGRESS', priority: 1000, action: 'allow', disabled: false, sourceRanges: PROBES, targetTags: [], rules: [{ protocol: 'tcp', ports: ['19530', '9091'] }], ...edit });
+  const vm = (name: string, tags: string[], network = 'default', networkProject = 'p'): GcpValues['instances'][number] => ({ name, zone: 'z', tags, network, networkProject });
   const NODE = vm('node-a', ['gke-c-node']);
-  const ROWS: readonly { name: string; rules: Rule[]; vms?: GcpValues['instances']; instances?: Outcome<GcpValues['instances']>; verdict: Verdict; says?: RegExp; evidence?: RegExp }[] = [
+  type Row = { name: string; rules: Rule[]; vms?: GcpValues['instances']; instances?: Outcome<GcpValues['instances']>; verdict: Verdict; says?: RegExp; evidence?: RegExp };
+  const ROWS: readonly Row[] = [
     { name: 'a rule without target tags on the nodes\' network', rules: [rule('k8s-fw-l7--abc')], verdict: 'pass' },
     { name: 'a rule targeting the nodes\' tag', rules: [rule('k8s-fw-l7--abc', { targetTags: ['gke-c-node'] })], verdict: 'pass' },
     { name: 'the only rule is on another network', rules: [rule('k8s-fw-l7--abc', { network: 'other-vpc' })], verdict: 'fail', says: /not allowed: 130\.211\.0\.0\/22 → tcp:19530/, evidence: /k8s-fw-l7--abc \(network other-vpc/ },
@@ -186,6 +187,15 @@ describe('the firewall counts only the rules on the nodes\' network and tags', (
     { name: 'a higher-priority deny on another network does not count', rules: [rule('k8s-fw-l7--abc'), rule('deny-elsewhere', { action: 'deny', priority: 100, network: 'other-vpc' })], verdict: 'pass' },
     { name: 'a lower-priority deny does not count', rules: [rule('k8s-fw-l7--abc'), rule('deny-late', { action: 'deny', priority: 2000 })], verdict: 'pass' },
     { name: 'one of two VMs lacks the rule\'s tag: named', rules: [rule('k8s-fw-l7--abc', { targetTags: ['gke-c-node'] })], vms: [NODE, vm('node-b', ['gke-other-pool'])], verdict: 'fail', says: /tcp:9091 on node-b/ },
+    {
+      name: 'Shared VPC: the nodes on the host project\'s network, the project\'s rule on its own network of the same name',
+      rules: [rule('k8s-fw-l7--abc')],
+      vms: [vm('node-a', ['gke-c-node'], 'default', 'host-project')],
+      verdict: 'fail',
+      says: /on the nodes' network \(default \(project host-project\)\)/,
+      evidence: /k8s-fw-l7--abc \(network default, targetTags all\)/,
+    },
+    { name: 'Shared VPC: a rule in the host project\'s network counts', rules: [rule('k8s-fw-l7--abc', { network: 'shared', networkProject: 'host-project' })], vms: [vm('node-a', ['gke-c-node'], 'shared', 'host-project')], verdict: 'pass' },
     { name: 'a disabled rule does not count', rules: [rule('k8s-fw-l7--abc', { disabled: true })], verdict: 'fail', says: /not allowed/ },
     {
       name: 'the VMs could not be read: every rule counted, and said',
@@ -205,9 +215,14 @@ describe('the firewall counts only the rules on the nodes\' network and tags', (
     if (row.evidence) expect(j.verdict === 'pass' || j.verdict === 'fail' ? JSON.stringify(j.evidence) : '').toMatch(row.evidence);
   });
 
-  test('a Shared VPC XPN event is surfaced: as evidence, and as the fix when the rule is missing', () => {
+  // ingress-gce says it may not write the firewall as reason XPN, or (current versions) as a Normal Sync
+  // event, once LoadBalancerManualChange, whose message carries the gcloud command.
+  test.each(['XPN', 'Sync', 'LoadBalancerManualChange'])('a Shared VPC event (%s) is surfaced: as evidence, and as the fix when the rule is missing', (reason) => {
     const xpn = 'Firewall change required by security admin: `gcloud compute firewall-rules create k8s-fw-l7--abc --network host-vpc …`';
-    const events: K8sFacts['ingressEvents'] = { status: 'ok', value: [{ involvedKind: 'Ingress', involvedName: 'my-release-milvus', type: 'Normal', reason: 'XPN', message: xpn, count: 1, lastSeen: null, source: 'loadbalancer-controller' }], ms: 0 };
+    const events: K8sFacts['ingressEvents'] = { status: 'ok', value: [
+      { involvedKind: 'Ingress', involvedName: 'my-release-milvus', type: 'Normal', reason: 'Sync', message: 'Scheduled for sync', count: 1, lastSeen: null, source: 'loadbalancer-controller' },
+      { involvedKind: 'Ingress', involvedName: 'my-release-milvus', type: 'Normal', reason, message: xpn, count: 1, lastSeen: null, source: 'loadbalancer-controller' },
+    ], ms: 0 };
     const passing = judgeCheck(byId('gcp.firewall.health-check'), facts(() => {}, cluster(undefined, events)), JUDGE_OPTIONS);
     expect(passing.verdict).toBe('pass');
     expect(passing.verdict === 'pass' && passing.evidence?.xpn).toBe(xpn);

@@ -11,6 +11,8 @@ import { clusterUid, shortHash } from '../cluster/ids.js';
 import { findObject, type LabWorld } from '../world.js';
 
 export const LB_PROBE_RANGES = ['130.211.0.0/22', '35.191.0.0/16'];
+/** firewall-shared-vpc: the host project and network of the Shared VPC the nodes sit on. */
+export const SHARED_VPC = { project: 'milvus-l7-host', network: 'shared-vpc' } as const;
 const MILVUS_PORT = 19530;
 const BASE = 'https://www.googleapis.com/compute/v1';
 
@@ -221,7 +223,8 @@ export function deriveCompute(world: LabWorld, project: string): ComputeWorld {
       zone: url(project, `zones/${p.zone}`),
       status: 'RUNNING',
       tags: { items: [world.ids.nodeTag] },
-      networkInterfaces: [{ name: 'nic0', network: url(project, 'global/networks/default'), networkIP: p.nodeIp }],
+      // firewall-shared-vpc: the nodes are on the host project's network, which the project's own rules do not reach.
+      networkInterfaces: [{ name: 'nic0', network: world.faults.includes('firewall-shared-vpc') ? url(SHARED_VPC.project, `global/networks/${SHARED_VPC.network}`) : url(project, 'global/networks/default'), networkIP: p.nodeIp }],
     });
   }
   const uid = clusterUid(world.provider);
@@ -316,9 +319,19 @@ export function deriveCompute(world: LabWorld, project: string): ComputeWorld {
   return out;
 }
 
-/** Whether the lab's firewall lets the load balancer's probes reach `port` (ingress rules, by priority). */
-export function firewallAdmits(cw: ComputeWorld, port: number): boolean {
+/** Whether a rule reaches a VM: on its network (the same URL), targeting its tags or none. */
+function ruleReaches(f: Record<string, unknown>, vm: Record<string, unknown>): boolean {
+  const nic0 = Array.isArray(vm.networkInterfaces) ? vm.networkInterfaces[0] : undefined;
+  const tags = isRecord(vm.tags) && Array.isArray(vm.tags.items) ? vm.tags.items : [];
+  const targets = Array.isArray(f.targetTags) ? f.targetTags : [];
+  return isRecord(nic0) && nic0.network === f.network && (targets.length === 0 || targets.some((t) => tags.includes(t)));
+}
+
+/** Whether the lab's firewall lets the load balancer's probes reach `port` (ingress rules), on the VM `instance` when named. */
+export function firewallAdmits(cw: ComputeWorld, port: number, instance?: string): boolean {
+  const vm = instance === undefined ? undefined : [...cw.instances.values()].find((i) => i.name === instance);
   return cw.firewalls.some((f) => {
+    if (vm && !ruleReaches(f, vm)) return false;
     const ranges = Array.isArray(f.sourceRanges) ? f.sourceRanges : [];
     if (!LB_PROBE_RANGES.every((r) => ranges.includes(r))) return false;
     const allowed = Array.isArray(f.allowed) ? f.allowed : [];

@@ -3,7 +3,9 @@
 // those that are Compute's own state — drift ingress-gce has not put back, a NEG controller behind — are
 // read by the derivation from world.faults. Where the wire changes on GKE, a data-path flag says how.
 import type { K8sFault } from '../k8s-api/faults.js';
-import { annotations, find, rec } from '../k8s-api/fault-edits.js';
+import { annotations, find, rec, warningEvent } from '../k8s-api/fault-edits.js';
+import { LB_PROBE_RANGES, SHARED_VPC } from './derive.js';
+import { clusterUid } from '../cluster/ids.js';
 import type { LabWorld } from '../world.js';
 import { stuckManagedCertificate } from '../cluster/gcp.js';
 import { stamp } from '../world.js';
@@ -53,6 +55,20 @@ export const COMPUTE_FAULTS: readonly K8sFault[] = [
     expectFail: ['gcp.firewall.health-check', 'gcp.neg.health', 'gcp.ingress.backends', 'http2.grpc'],
     dataPath: { frontStatus: 502 },
     apply: backendsUnhealthy,
+  },
+  {
+    name: 'firewall-shared-vpc',
+    provider: 'gcp',
+    description: 'The nodes sit on a Shared VPC (the host project\'s network), where ingress-gce may not write the firewall: the project\'s own k8s-fw-l7 rule is on its default network and reaches no node, ingress-gce asks for the host-project rule in a Sync event (XPN), health checks time out, clients get 502.',
+    reproduces: 'firewall',
+    expectFail: ['gcp.firewall.health-check', 'gcp.neg.health', 'gcp.ingress.backends', 'http2.grpc'],
+    dataPath: { frontStatus: 502 },
+    apply(world) {
+      backendsUnhealthy(world);
+      // As ingress-gce reports it: a Normal Sync event carrying the command for the host project's admin.
+      const command = `gcloud compute firewall-rules create k8s-fw-l7--${clusterUid(world.provider)} --network ${SHARED_VPC.network} --description "GCE L7 firewall rule" --allow tcp:30000-32767,tcp:19530,tcp:9091 --source-ranges ${LB_PROBE_RANGES.join(',')} --target-tags ${world.ids.nodeTag} --project ${SHARED_VPC.project}`;
+      world.objects.push(...stamp(world, [{ ...warningEvent(world, 'Sync', `Firewall change required by security admin: \`${command}\``, 12, 'loadbalancer-controller'), type: 'Normal' }]));
+    },
   },
   {
     name: 'neg-endpoint-unhealthy',

@@ -61,7 +61,7 @@ function httpProbe(host: string, port: number, path: string): Promise<boolean> {
 async function endpointHealth(world: LabWorld, cw: ComputeWorld, hc: LabHealthCheck | undefined, ep: NegEndpoint): Promise<string> {
   if (!hc || ep.pod === null) return 'UNHEALTHY';
   const port = hc.portSpecification === 'USE_FIXED_PORT' && hc.port !== null ? hc.port : ep.port;
-  if (!firewallAdmits(cw, port)) return 'UNHEALTHY';
+  if (!firewallAdmits(cw, port, ep.instance)) return 'UNHEALTHY';
   // The lab probes plain HTTP only: Milvus answers no HTTP/2 or HTTPS GET of / with 200 on its gRPC port.
   if (hc.type !== 'HTTP') return 'UNHEALTHY';
   const target = podPortTarget(world, ep.pod, port);

@@ -166,6 +166,12 @@ const OBSERVE: Record<string, (broken: LabWorld, healthy: LabWorld) => void> = {
   },
   'url-map-no-host-rule': (b) => expect(field([...compute(b).urlMaps.values()][0], 'hostRules')).toEqual([]),
   // A fresh Ingress (the Compute stand-in's first urlMaps.get then answers 404: src/lab/gcp/server.ts).
+  'firewall-shared-vpc': (b) => {
+    const node = b.ids.pods[0].node;
+    expect(firewallAdmits(compute(b), 9091)).toBe(true);
+    expect(firewallAdmits(compute(b), 9091, node)).toBe(false);
+    expect(b.objects.filter((o) => o.kind === 'Event').map((o) => String(o.message))).toEqual(expect.arrayContaining([expect.stringMatching(/^Firewall change required by security admin: `gcloud compute firewall-rules create .* --network shared-vpc /)]));
+  },
   'url-map-not-created-yet': (b) => expect(Date.now() - Date.parse(String(must(b, 'Ingress', 'milvus-demo').metadata.creationTimestamp))).toBeLessThan(10 * 60_000),
 };
 

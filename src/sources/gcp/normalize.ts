@@ -40,6 +40,11 @@ function zoneOf(ref: string): string | null {
   return m ? m[1] : null;
 }
 
+/** The project in a resource URL or path (…/projects/PROJECT/…). */
+function projectOf(ref: string | null): string | null {
+  return ref ? (/(?:^|\/)projects\/([^/]+)\//.exec(ref)?.[1] ?? null) : null;
+}
+
 export function forwardingRule(v: unknown): GcpForwardingRule {
   const o = named(v, 'the forwarding rule');
   const target = str(o.target);
@@ -151,6 +156,7 @@ export function firewall(v: unknown): GcpFirewallFact {
   return {
     name: o.name,
     network: lastSegment(str(o.network)),
+    networkProject: projectOf(str(o.network)),
     direction: str(o.direction),
     priority: num(o.priority),
     action: deny ? 'deny' : 'allow',
@@ -165,7 +171,8 @@ export function instance(v: unknown): GcpInstanceFact {
   const o = named(v, 'the instance');
   const tags = o.tags && typeof o.tags === 'object' ? strings((o.tags as Obj).items) : [];
   const nic0 = list(o.networkInterfaces)[0];
-  return { name: o.name, zone: lastSegment(str(o.zone)), tags, network: nic0 === undefined ? null : lastSegment(str(obj(nic0, 'a network interface').network)) };
+  const network = nic0 === undefined ? null : str(obj(nic0, 'a network interface').network);
+  return { name: o.name, zone: lastSegment(str(o.zone)), tags, network: lastSegment(network), networkProject: projectOf(network) };
 }
 
 function leafFingerprint(pem: string | null): string | null {

@@ -11,7 +11,7 @@ const nn = z.number().nullable();
 
 const access: z.ZodType<GcpAccessFact> = z.object({ project: s, projectFrom: z.enum(['flag', 'providerID', 'env', 'adc']), projectNote: ns, credentials: z.enum(['token', 'adc']), endpoint: ns });
 const node: z.ZodType<GcpNodeFact> = z.object({ name: s, providerID: ns });
-const instance: z.ZodType<GcpInstanceFact> = z.object({ name: s, zone: ns, tags: z.array(s), network: ns });
+const instance: z.ZodType<GcpInstanceFact> = z.object({ name: s, zone: ns, tags: z.array(s), network: ns, networkProject: ns });
 
 const rule: z.ZodType<GcpForwardingRule> = z.object({
   name: s,
@@ -63,6 +63,7 @@ const group: z.ZodType<GcpGroupHealthFact> = z.object({ neg: s, zone: ns, endpoi
 const firewall: z.ZodType<GcpFirewallFact> = z.object({
   name: s,
   network: ns,
+  networkProject: ns,
   direction: ns,
   priority: nn,
   action: z.enum(['allow', 'deny']),

@@ -85,6 +85,8 @@ export interface GcpGroupHealthFact {
 export interface GcpFirewallFact {
   readonly name: string;
   readonly network: string | null;
+  /** The project of the network (a Shared VPC's host project differs from the cluster's). */
+  readonly networkProject: string | null;
   readonly direction: string | null;
   readonly priority: number | null;
   readonly action: 'allow' | 'deny';
@@ -139,6 +141,8 @@ export interface GcpInstanceFact {
   readonly tags: readonly string[];
   /** The network of nic0 (a name), where the firewall rules that matter live. */
   readonly network: string | null;
+  /** The network's project: on a Shared VPC, the host project, where ingress-gce may not write rules. */
+  readonly networkProject: string | null;
 }
 
 export interface GcpValues {
