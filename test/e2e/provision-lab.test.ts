@@ -7,6 +7,7 @@
 // the lab's apiserver records managedFields but detects no conflicts, and a home-made server agreeing with
 // a home-made apply would prove nothing.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { existsSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -208,5 +209,104 @@ describe.each(PIECES)('provision against lab --bare: $name', ({ provider, path, 
     const again = await provision(lab, ['-o', 'json'], cwd);
     expect(again.code, again.stderr).toBe(0);
     expect(states(planOf(again))[step]).toBe('done');
+  });
+});
+
+/** provision's printed flags as the check's options (what provision hands the wait). */
+function checkOptions(lab: KeptLab): Record<string, string> {
+  const keys: Record<string, string> = {
+    '--kubeconfig': 'kubeconfig', '-n': 'namespace', '--release': 'release', '--host': 'host', '--ca': 'ca', '--dns-server': 'dnsServer',
+    '--healthz-url': 'healthzUrl', '--port': 'port', '--aws-region': 'awsRegion', '--gcp-endpoint': 'gcpEndpoint', '--gcp-project': 'gcpProject',
+  };
+  const out: Record<string, string> = {};
+  lab.args.forEach((a, i) => {
+    if (keys[a]) out[keys[a]] = lab.args[i + 1];
+  });
+  return out;
+}
+
+/** The wait phase alone, in a process of its own with real stdout/stderr, as provision calls it after an apply. */
+function runWait(lab: KeptLab, provider: 'aws' | 'gcp'): Promise<CliRun> {
+  const dist = (f: string) => JSON.stringify(pathToFileURL(`${REPO}/dist/src/${f}`).href);
+  const script = `
+    const [{ waitAndCheck }, { resolveRunConfig }] = await Promise.all([import(${dist('provision/wait.js')}), import(${dist('cli/config.js')})]);
+    const o = JSON.parse(process.env.WAIT_OPTIONS);
+    const config = resolveRunConfig({ ...o, output: 'plain' }, process.env, false);
+    const io = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+    process.exitCode = await waitAndCheck({ provider: ${JSON.stringify(provider)}, namespace: o.namespace, ingress: 'milvus-demo', host: o.host, deadlineMs: 150000, config }, io, new AbortController().signal);`;
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO, env: { ...process.env, ...lab.env, NO_COLOR: '1', WAIT_OPTIONS: JSON.stringify(checkOptions(lab)) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the wait did not end within ${RUN_MS} ms:\n${stderr}`));
+    }, RUN_MS);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: Date.now() - started });
+    });
+  });
+}
+
+const INGRESS_PATH = '/apis/networking.k8s.io/v1/namespaces/milvus/ingresses/milvus-demo';
+const rule = { host: 'milvus.l7-lab.test', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'milvus-demo', port: { number: 19530 } } } }] } };
+
+const FAIL_FAST: readonly {
+  name: string;
+  provider: 'aws' | 'gcp';
+  objects: readonly (readonly [string, Record<string, unknown>])[];
+  stops: RegExp;
+}[] = [
+  {
+    name: 'FailedDeployModel: the Ingress names a certificate ARN ACM does not have',
+    provider: 'aws',
+    objects: [
+      [
+        INGRESS_PATH,
+        {
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'Ingress',
+          metadata: {
+            name: 'milvus-demo',
+            namespace: 'milvus',
+            annotations: {
+              'alb.ingress.kubernetes.io/backend-protocol-version': 'GRPC',
+              'alb.ingress.kubernetes.io/target-type': 'ip',
+              'alb.ingress.kubernetes.io/listen-ports': '[{"HTTPS":443}]',
+              'alb.ingress.kubernetes.io/certificate-arn': 'arn:aws:acm:us-east-2:123456789012:certificate/00000000-0000-4000-8000-000000000000',
+            },
+          },
+          spec: { ingressClassName: 'alb', rules: [rule] },
+        },
+      ],
+    ],
+    stops: /stopped waiting: Ingress event FailedDeployModel: .*CertificateNotFound/,
+  },
+  {
+    name: 'Translate: a ClusterIP Service without NEG behind a GKE Ingress',
+    provider: 'gcp',
+    objects: [
+      ['/api/v1/namespaces/milvus/services/milvus-demo', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'milvus-demo', namespace: 'milvus' }, spec: { type: 'ClusterIP' } }],
+      [INGRESS_PATH, { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'milvus-demo', namespace: 'milvus', annotations: { 'kubernetes.io/ingress.class': 'gce' } }, spec: { rules: [rule] } }],
+    ],
+    stops: /stopped waiting: Ingress event Translate: .*ClusterIP/,
+  },
+];
+
+describe.each(FAIL_FAST)('provision --wait stops at once on a terminal state: $name', ({ provider, objects, stops }) => {
+  test('exit 1 with the event and its fix, not the clock run out', { timeout: 600_000 }, async () => {
+    const lab = await startBareLab(provider);
+    for (const [path, object] of objects) expect(await applyAs(lab, path, object)).toBeLessThan(300);
+    const run = await runWait(lab, provider);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(stops);
+    expect(run.stderr).toMatch(/wait: {3}fix: .*describe ingress milvus-demo/);
+    expect(run.stderr).not.toContain('--wait ran out');
+    // It stopped before the check: no report was printed.
+    expect(run.stdout).toBe('');
   });
 });
