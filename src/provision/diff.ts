@@ -65,6 +65,7 @@ export function diffLines(before: readonly string[], after: readonly string[]): 
     for (let j = m - 1; j >= 0; j--) lcs[i][j] = before[i] === after[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
   }
   const out: { op: Op; line: string }[] = [];
+  // On a tie the old line goes first: `- old` above `+ new`, as diff and terraform print them.
   let i = 0;
   let j = 0;
   while (i < n || j < m) {
@@ -72,8 +73,8 @@ export function diffLines(before: readonly string[], after: readonly string[]): 
       out.push({ op: ' ', line: before[i] });
       i++;
       j++;
-    } else if (j < m && (i === n || lcs[i][j + 1] >= lcs[i + 1][j])) out.push({ op: '+', line: after[j++] });
-    else out.push({ op: '-', line: before[i++] });
+    } else if (i < n && (j === m || lcs[i + 1][j] >= lcs[i][j + 1])) out.push({ op: '-', line: before[i++] });
+    else out.push({ op: '+', line: after[j++] });
   }
   return out;
 }
