@@ -14,6 +14,7 @@ import type { GatherOptions } from '../../src/sources/options.js';
 import type { SourceKey } from '../../src/sources/values.js';
 import { CATALOG } from '../../src/catalog.js';
 import { REPO, parseReport, runCli, verdictsOf } from './cli.js';
+import { gkeLabArgs, gkeLabEnv } from '../kits/gke-lab.js';
 
 const COMPUTE_CHECKS = CATALOG.filter((c) => c.area === 'gcp' && c.needs.some((n) => n.startsWith('gcp.'))).map((c) => c.id);
 
@@ -27,16 +28,10 @@ afterAll(async () => {
 
 describe('the Compute API through the real client', () => {
   test('healthy lab: every Compute check passes, and every call it made is in fixtures/gcp/doctor-role.yaml', async () => {
-    const k = lab.kubernetes;
     const g = lab.gcp;
-    if (!k || !g) throw new Error('the gcp lab started no Kubernetes or Compute stand-in');
+    if (!g) throw new Error('the gcp lab started no Compute stand-in');
     const before = g.calls.length;
-    const run = await runCli(
-      ['--host', lab.host, '--address', lab.address, '--port', String(lab.port), '--ca', lab.caFile, '--dns-server', lab.dnsServer,
-        '--kubeconfig', k.kubeconfigPath, '-n', k.namespace, '--release', k.release, '--provider', 'gcp',
-        '--gcp-project', g.project, '--gcp-endpoint', g.endpoint, '--only', 'gcp', '--output', 'json'],
-      { env: { GOOGLE_OAUTH_ACCESS_TOKEN: g.token }, timeoutMs: 60_000 },
-    );
+    const run = await runCli([...gkeLabArgs(lab), '--only', 'gcp', '--output', 'json'], { env: gkeLabEnv(lab), timeoutMs: 60_000 });
     const report = parseReport(run);
     const v = verdictsOf(report);
     for (const id of COMPUTE_CHECKS) expect(v.get(id), id).toBe('pass');
@@ -53,16 +48,10 @@ describe('the Compute API through the real client', () => {
 
 describe('the project and the firewall, from the cluster', () => {
   test('without --gcp-project the project is the nodes\' providerID\'s, and the evidence names the node', async () => {
-    const k = lab.kubernetes;
     const g = lab.gcp;
-    if (!k || !g) throw new Error('the gcp lab started no Kubernetes or Compute stand-in');
-    const run = await runCli(
-      ['--host', lab.host, '--address', lab.address, '--port', String(lab.port), '--ca', lab.caFile, '--dns-server', lab.dnsServer,
-        '--kubeconfig', k.kubeconfigPath, '-n', k.namespace, '--release', k.release, '--provider', 'gcp',
-        '--gcp-endpoint', g.endpoint, '--only', 'gcp.compute.access,gcp.firewall.health-check,gcp.backend-service.protocol', '--output', 'json'],
-      // Nothing else may name a project: the environment's variables are ADC's, which come after the nodes.
-      { env: { GOOGLE_OAUTH_ACCESS_TOKEN: g.token, GOOGLE_CLOUD_PROJECT: '', GCLOUD_PROJECT: '', CLOUDSDK_CORE_PROJECT: '' }, timeoutMs: 60_000 },
-    );
+    if (!g) throw new Error('the gcp lab started no Compute stand-in');
+    // Nothing else names a project: gkeLabEnv clears the environment's (ADC's, which come after the nodes).
+    const run = await runCli([...gkeLabArgs(lab, { project: false }), '--only', 'gcp.compute.access,gcp.firewall.health-check,gcp.backend-service.protocol', '--output', 'json'], { env: gkeLabEnv(lab), timeoutMs: 60_000 });
     const report = parseReport(run);
     const access = report.checks.find((c) => c.id === 'gcp.compute.access');
     expect(access?.verdict, run.stderr).toBe('pass');

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startLab, type LabHandle } from '../../src/lab/lab.js';
 import { parseReport, runCli, verdictsOf } from './cli.js';
+import { gkeLabArgs, gkeLabEnv } from '../kits/gke-lab.js';
 
 let lab: LabHandle;
 beforeAll(async () => {
@@ -16,16 +17,10 @@ afterAll(async () => {
 
 describe('a resource ingress-gce has not created yet, on a new Ingress', () => {
   test('--wait retries while the URL map answers 404, then passes once it exists', async () => {
-    const k = lab.kubernetes;
     const g = lab.gcp;
-    if (!k || !g) throw new Error('the gcp lab started no Kubernetes or Compute stand-in');
+    if (!g) throw new Error('the gcp lab started no Compute stand-in');
     const before = g.calls.filter((c) => c.method === 'urlMaps.get').length;
-    const run = await runCli(
-      ['--host', lab.host, '--address', lab.address, '--port', String(lab.port), '--ca', lab.caFile, '--dns-server', lab.dnsServer,
-        '--kubeconfig', k.kubeconfigPath, '-n', k.namespace, '--release', k.release, '--provider', 'gcp',
-        '--gcp-project', g.project, '--gcp-endpoint', g.endpoint, '--only', 'gcp', '--wait', '90s', '--output', 'json'],
-      { env: { GOOGLE_OAUTH_ACCESS_TOKEN: g.token }, timeoutMs: 150_000 },
-    );
+    const run = await runCli([...gkeLabArgs(lab), '--only', 'gcp', '--wait', '90s', '--output', 'json'], { env: gkeLabEnv(lab), timeoutMs: 150_000 });
     // The first attempt met the 404 and waited on it, naming the check.
     expect(run.stderr).toMatch(/attempt 1: \d+ failing \([^)]*gcp\.url-map\.host-rule[^)]*\); retrying in \d+ s/);
     const report = parseReport(run);
