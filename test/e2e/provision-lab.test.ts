@@ -9,12 +9,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { existsSync, readFileSync } from 'node:fs';
-import https from 'node:https';
 import { afterEach, describe, expect, test } from 'vitest';
-import { parse as parseYaml } from 'yaml';
 import type { Report } from '../../src/model.js';
 import { BIN, REPO, runCli, type CliRun } from './cli.js';
 import { tempDir } from '../tmp.js';
+import { applyAsKubectl } from '../kits/lab-api.js';
 
 const START_MS = 120_000;
 const RUN_MS = 240_000;
@@ -100,24 +99,7 @@ const states = (p: PlanJson) => Object.fromEntries(p.steps.map((s) => [s.id, s.s
 
 /** Server-side apply through the lab's API as another client would (kubectl's field manager). */
 function applyAs(lab: KeptLab, path: string, object: Record<string, unknown>): Promise<number> {
-  const kc = parseYaml(readFileSync(lab.kubeconfig, 'utf8')) as { clusters: { cluster: { server: string; 'certificate-authority-data': string } }[]; users: { user: { token: string } }[] };
-  const server = new URL(kc.clusters[0].cluster.server);
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      {
-        host: server.hostname, port: server.port, method: 'PATCH', path: `${path}?fieldManager=kubectl&force=true`, timeout: 10_000,
-        ca: Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64'),
-        headers: { authorization: `Bearer ${kc.users[0].user.token}`, 'content-type': 'application/apply-patch+yaml' },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('the lab API did not answer within 10 s')));
-    req.on('error', reject);
-    req.end(JSON.stringify(object));
-  });
+  return applyAsKubectl(lab.kubeconfig, path, object);
 }
 
 /** The whole check after --wait, from the JSON report provision's --json wrote: nothing failed, blocked or errored. */
