@@ -68,3 +68,13 @@ describe('provision: bad input is one line and exit 2', () => {
   });
 });
 
+describe('provision: a cluster or AWS that cannot be read is exit 3, one line naming the call', () => {
+  test.each<[string, () => string[], NodeJS.ProcessEnv, RegExp]>([
+    ['the API server refuses connections', () => [...gcp, '--cert', 'managed', '--kubeconfig', file('kubeconfig'), '--timeout', '5s'], {}, /^milvus-l7-doctor: get \w+\/default\/\S+: cannot reach the API server https:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\) \(PROVISION_FAILED\)\n$/],
+  ])('%s', async (_what, args, env, line) => {
+    const run = await runCli(args(), { env: { KUBECONFIG: '', ...env }, timeoutMs: 60_000 });
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(line);
+  });
+});
