@@ -115,7 +115,7 @@ describe('usage errors', () => {
 
   test('a word nothing resembles → the commands there are', async () => {
     const run = await runRecorded(['frobnicate']);
-    expectOneLine(run, /unknown command 'frobnicate' \(commands: check, lab, explain, completion, help\)/);
+    expectOneLine(run, /unknown command 'frobnicate' \(commands: check, lab, provision, explain, completion, help\)/);
   });
 
   test('a mistyped check id in explain → the close one', async () => {
