@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import type { CheckDef, Judgement } from '../define.js';
 import { K8S_OBJECTS, evidenceOf } from '../k8s/view.js';
 import { behind, clusterSide, gcloud, gcpOutcome, gotGcp, notCreated, projectOf } from './compute-shared.js';
+import { caaExplanation, domainDns } from './managed-certificate.js';
 import type { Facts, JudgeOptions } from '../../facts/types.js';
 import type { GcpSslCertificateFact } from '../../sources/gcp/values.js';
 
@@ -22,17 +23,13 @@ function loadBalancerIp(facts: Facts): string | null {
 
 /** What the host's DNS answer (the data path's DNS probe) says about a managed certificate's domain. */
 function dnsAgainst(facts: Facts, domain: string, lbIp: string | null): { words: string; pointsAtLb: boolean } {
-  const dns = facts.dataPath.dns;
+  const d = domainDns(facts, domain, lbIp);
   const lb = lbIp ?? 'the Ingress IP';
-  if (dns.status !== 'ok') return { words: `DNS for ${domain} did not resolve here (${dns.status === 'error' ? dns.error.message : dns.reason})`, pointsAtLb: false };
-  if (dns.value.host !== domain) return { words: `${domain} was not resolved (the doctor resolves ${dns.value.host})`, pointsAtLb: false };
-  const v4 = dns.value.addresses.filter((a) => isIP(a) === 4);
-  const v6 = dns.value.addresses.filter((a) => isIP(a) === 6);
-  if (v4.length === 0) return { words: `${domain} has no A record${v6.length ? ` (only AAAA ${v6.join(', ')})` : ''}; expected ${lb}`, pointsAtLb: false };
-  const stray = v6.filter((a) => a !== lbIp);
-  const strayWords = stray.length ? `; it also has AAAA ${stray.join(', ')}, which is not the load balancer (Google validates over IPv6 too: remove it)` : '';
-  if (lbIp && v4.every((a) => a === lbIp)) return { words: `${domain} resolves to ${lbIp}, the load balancer's IP${strayWords}`, pointsAtLb: stray.length === 0 };
-  return { words: `${domain} resolves to ${v4.join(', ')}, not the load balancer's ${lb}${strayWords}`, pointsAtLb: false };
+  if (!d.answered) return { words: `DNS for ${domain} was not resolved here (${d.why})`, pointsAtLb: false };
+  if (d.v4.length === 0) return { words: `${domain} has no A record${d.v6.length ? ` (only AAAA ${d.v6.join(', ')})` : ''}; expected ${lb}`, pointsAtLb: false };
+  const strayWords = d.strayV6.length ? `; it also has AAAA ${d.strayV6.join(', ')}, which is not the load balancer (Google validates over IPv6 too: remove it)` : '';
+  if (lbIp && d.v4.every((a) => a === lbIp)) return { words: `${domain} resolves to ${lbIp}, the load balancer's IP${strayWords}`, pointsAtLb: d.atIp };
+  return { words: `${domain} resolves to ${d.v4.join(', ')}, not the load balancer's ${lb}${strayWords}`, pointsAtLb: false };
 }
 
 /** Why a managed certificate's domain is not ACTIVE, in the words of its status and the host's DNS. */
@@ -47,9 +44,8 @@ export function domainExplanation(facts: Facts, domain: string, status: string):
     case 'PROVISIONING':
       return `${domain} PROVISIONING: ${dns.words}; once DNS points at the load balancer, issuance can take up to 60 minutes`;
     case 'FAILED_CAA_CHECKING':
-      return `${domain} FAILED_CAA_CHECKING: Google could not read the CAA records of ${domain} or a parent domain (a DNS server that times out or answers SERVFAIL for CAA); check CAA records (dig CAA ${domain}) and make the lookup answer, allowing pki.goog`;
     case 'FAILED_CAA_FORBIDDEN':
-      return `${domain} FAILED_CAA_FORBIDDEN: a CAA record on ${domain} or a parent domain does not allow Google's CA; check CAA records (dig CAA ${domain}) and add CAA 0 issue "pki.goog"`;
+      return caaExplanation(domain, status === 'FAILED_CAA_CHECKING');
     case 'FAILED_RATE_LIMITED':
       return `${domain} FAILED_RATE_LIMITED: the issuer's rate limit was hit; wait, or use fewer certificates for the domain`;
     default:

@@ -7,6 +7,7 @@ import type { GcpValues } from '../../sources/gcp/values.js';
 import { judgeCheck } from '../define.js';
 import { computeBackendChecks } from './compute-backend.js';
 import { computeFrontendChecks } from './compute-frontend.js';
+import { managedCertificateChecks } from './managed-certificate.js';
 import { JUDGE_OPTIONS, factsWith, k8sFromFixtures } from '../../../test/kits/k8s-testkit.js';
 import type { K8sFacts } from '../../platform/k8s/types.js';
 import type { CheckDef } from '../define.js';
@@ -102,8 +103,8 @@ describe('Compute checks', () => {
   });
 });
 
-const byId = (id: string): CheckDef => {
-  const def = ALL.find((c) => c.id === id);
+const byId = (id: string, among: readonly CheckDef[] = ALL): CheckDef => {
+  const def = among.find((c) => c.id === id);
   if (!def) throw new Error(`no check ${id}`);
   return def;
 };
@@ -239,8 +240,8 @@ describe('a managed certificate\'s domain status, explained against the host\'s 
     ['FAILED_NOT_VISIBLE, DNS at the load balancer: Google retries', 'FAILED_NOT_VISIBLE', dns([LB]), /although milvus\.example\.com resolves to 34\.1\.2\.3, the load balancer's IP.*Google retries/],
     ['FAILED_NOT_VISIBLE, a stray AAAA', 'FAILED_NOT_VISIBLE', dns([LB, '2001:db8::1']), /AAAA 2001:db8::1, which is not the load balancer.*remove it/],
     ['FAILED_NOT_VISIBLE, no A record', 'FAILED_NOT_VISIBLE', dns([]), /has no A record; expected 34\.1\.2\.3/],
-    ['FAILED_NOT_VISIBLE, DNS did not answer', 'FAILED_NOT_VISIBLE', { status: 'error', error: { code: 'DNS_NOT_FOUND', layer: 'dns', message: 'queryA ENOTFOUND milvus.example.com' }, ms: 1 }, /did not resolve here \(queryA ENOTFOUND/],
-    ['FAILED_NOT_VISIBLE for another domain than the host', 'FAILED_NOT_VISIBLE', dns([LB], 'other.example.com'), /was not resolved \(the doctor resolves other\.example\.com\)/],
+    ['FAILED_NOT_VISIBLE, DNS did not answer', 'FAILED_NOT_VISIBLE', { status: 'error', error: { code: 'DNS_NOT_FOUND', layer: 'dns', message: 'queryA ENOTFOUND milvus.example.com' }, ms: 1 }, /was not resolved here \(queryA ENOTFOUND/],
+    ['FAILED_NOT_VISIBLE for another domain than the host', 'FAILED_NOT_VISIBLE', dns([LB], 'other.example.com'), /was not resolved here \(the doctor resolves other\.example\.com, not milvus\.example\.com\)/],
     ['FAILED_CAA_FORBIDDEN: check CAA for pki.goog', 'FAILED_CAA_FORBIDDEN', dns([LB]), /check CAA records \(dig CAA milvus\.example\.com\).*pki\.goog/],
     ['FAILED_CAA_CHECKING: the CAA lookup failed', 'FAILED_CAA_CHECKING', dns([LB]), /could not read the CAA records.*check CAA records.*pki\.goog/],
     ['PROVISIONING: the wait after DNS', 'PROVISIONING', dns(['203.0.113.7']), /not the load balancer's 34\.1\.2\.3.*up to 60 minutes/],
@@ -252,6 +253,33 @@ describe('a managed certificate\'s domain status, explained against the host\'s 
     if (j.verdict !== 'fail') return;
     expect(j.hint).toMatch(says);
     if (status.startsWith('FAILED_CAA')) expect(j.fix).toMatch(/dig \+short CAA milvus\.example\.com/);
+  });
+});
+
+describe('the ManagedCertificate\'s domain status, explained by the same reading of DNS', () => {
+  // The GKE fixture with a managed certificate, the Ingress at 34.111.144.65 (what the lab's live state carries).
+  const IP = '34.111.144.65';
+  function managedCluster(status: string): K8sFacts {
+    const k = k8sFromFixtures({ flavour: 'gcp', with: ['ingress-managed-cert.yaml', 'managed-cert-active.yaml'] });
+    if (k.ingresses.status !== 'ok' || k.managedCertificates.status !== 'ok') throw new Error('the managed-certificate fixture is incomplete');
+    return {
+      ...k,
+      ingresses: { ...k.ingresses, value: k.ingresses.value.map((i) => ({ ...i, addresses: [{ ip: IP, hostname: null }], hasStatus: true })) },
+      managedCertificates: { ...k.managedCertificates, value: k.managedCertificates.value.map((m) => ({ ...m, certificateStatus: 'Provisioning', domainStatus: m.domains.map((domain) => ({ domain, status })) })) },
+    };
+  }
+  const dns = (addresses: string[]): Facts['dataPath']['dns'] => ok({ host: HOST, addresses, server: null, addressResolved: null });
+  const ROWS: readonly [string, string, string[], RegExp][] = [
+    ['FailedNotVisible, DNS elsewhere: both values', 'FailedNotVisible', ['203.0.113.7'], /resolves to 203\.0\.113\.7, not to the Ingress IP 34\.111\.144\.65/],
+    ['FailedNotVisible, a second A record elsewhere', 'FailedNotVisible', [IP, '203.0.113.7'], /resolves to 34\.111\.144\.65, 203\.0\.113\.7, not to the Ingress IP/],
+    ['FailedNotVisible, a stray AAAA', 'FailedNotVisible', [IP, '2001:db8::1'], /also has AAAA 2001:db8::1: a stray AAAA record/],
+    ['FailedCaaForbidden: check CAA for pki.goog', 'FailedCaaForbidden', [IP], /FAILED_CAA_FORBIDDEN.*check CAA records \(dig CAA my-release\.milvus\.io\).*pki\.goog/],
+    ['FailedCaaChecking: the CAA lookup failed', 'FailedCaaChecking', [IP], /FAILED_CAA_CHECKING.*check CAA records.*pki\.goog/],
+  ];
+  test.each(ROWS)('%s', (_name, status, addresses, says) => {
+    const j = judgeCheck(byId('gcp.managed-certificate', managedCertificateChecks), facts(() => {}, managedCluster(status), dns(addresses)), JUDGE_OPTIONS);
+    expect(j.verdict, JSON.stringify(j)).toBe('fail');
+    if (j.verdict === 'fail') expect(j.hint).toMatch(says);
   });
 });
 
