@@ -90,9 +90,9 @@ export function keepLiveSpelling(desired: Record<string, string>, live: Record<s
 }
 
 /** The name of the Service's gRPC port: app-protocols must be keyed by it (FAILURES.md: app-protocols-key). */
-function milvusPortName(svc: K8sObject | null): string | null | undefined {
-  const ports = Array.isArray(spec(svc ?? { apiVersion: '', kind: '', metadata: { name: '' } }).ports) ? (spec(svc as K8sObject).ports as unknown[]) : [];
-  const p = ports.filter(isRecord).find((x) => x.port === MILVUS_PORT.port);
+function milvusPortName(svc: K8sObject): string | null | undefined {
+  const ports: unknown = spec(svc).ports;
+  const p = (Array.isArray(ports) ? ports : []).filter(isRecord).find((x) => x.port === MILVUS_PORT.port);
   if (!p) return undefined;
   return str(p.name);
 }
@@ -117,6 +117,13 @@ function tlsModeOf(userYaml: unknown): string {
   const doc = parseDocument(userYaml);
   const mode = doc.getIn(['common', 'security', 'tlsMode']);
   return `tlsMode ${mode === undefined ? 'unset (0)' : String(mode)}`;
+}
+
+/** `rules for a.example, b.example`: what an Ingress routes, for its step's observed value. */
+function ingressHosts(o: K8sObject): string {
+  const rules: unknown = spec(o).rules;
+  const hosts = (Array.isArray(rules) ? rules : []).filter(isRecord).map((r) => str(r.host) ?? '*');
+  return hosts.length ? `rules for ${hosts.join(', ')}` : 'no rules';
 }
 
 function describeAnnotations(o: K8sObject, keys: readonly string[]): string {
@@ -243,7 +250,7 @@ async function planGcp(inputs: PlanInputs, helmTarget: { command: string; values
     id: 'ingress',
     title: `the GKE Ingress for ${cfg.host} (class gce, ${cfg.cert.mode === 'managed' ? 'the ManagedCertificate' : 'the TLS Secret'}${cfg.allowHttp ? '' : ', port 80 closed'})`,
     expected: `host ${cfg.host} → ${n.service}:19530`,
-    observe: (o) => describeAnnotations(o, ['kubernetes.io/ingress.class', 'kubernetes.io/ingress.allow-http']),
+    observe: (o) => `${ingressHosts(o)}; ${describeAnnotations(o, ['kubernetes.io/ingress.class', 'kubernetes.io/ingress.allow-http', 'networking.gke.io/managed-certificates'])}`,
     live: ing,
     helm: null,
     desired: renderGkeIngress(p),
@@ -356,7 +363,7 @@ async function planAws(inputs: PlanInputs, helmTarget: { command: string; values
     id: 'ingress',
     title: `the Ingress for ${cfg.host} (class alb, ${cfg.scheme}, GRPC targets by IP, HTTPS 443 with the ACM certificate)`,
     expected: `host ${cfg.host} → ${n.service}:19530, certificate ${cert.arn ?? '(the imported one)'}`,
-    observe: (o) => `class ${str(spec(o).ingressClassName) ?? 'none'}; ${describeAnnotations(o, ['alb.ingress.kubernetes.io/backend-protocol-version', 'alb.ingress.kubernetes.io/certificate-arn'])}`,
+    observe: (o) => `${ingressHosts(o)}; class ${str(spec(o).ingressClassName) ?? 'none'}; ${describeAnnotations(o, ['alb.ingress.kubernetes.io/backend-protocol-version', 'alb.ingress.kubernetes.io/certificate-arn'])}`,
     live: ing,
     helm: null,
     desired: renderAlbIngress(p),
