@@ -6,7 +6,7 @@
 // will not settle end the wait at once with their fix: the controllers' FailedBuildModel /
 // FailedDeployModel (AWS) and Translate / Sync (GCP) Warning events, an ACM certificate FAILED (or expired,
 // revoked), a ManagedCertificate FailedNotVisible while the host does not resolve to the Ingress IP.
-// Progress goes to stderr (stdout is the check's report): one line per change, or a live view on a TTY.
+// Progress goes to stderr (stdout is the check's report): one line per change, or the live ink view on a TTY.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findCheck } from '../catalog.js';
 import { judgeCheck, type Judgement } from '../checks/define.js';
@@ -48,7 +48,7 @@ export function waitItems(provider: 'aws' | 'gcp'): readonly WaitItem[] {
       ]
     : [
         { id: 'address', label: 'the Ingress address (the GCLB IP)', check: 'k8s.ingress.address' },
-        { id: 'certificate', label: 'the ManagedCertificate Active for every domain', check: 'gcp.managed-certificate' },
+        { id: 'certificate', label: 'the certificate (a ManagedCertificate Active per domain)', check: 'gcp.managed-certificate' },
         { id: 'health', label: 'the NEG backends HEALTHY', check: 'gcp.ingress.backends' },
       ];
 }
@@ -128,14 +128,12 @@ export function assessWait(provider: 'aws' | 'gcp', verdicts: ReadonlyMap<string
   return { items, terminal: null };
 }
 
-/** How the progress is shown: plain lines on change (the live view rewrites its lines in place on a TTY). */
+/** How the progress is shown: plain lines on change, or the live view (./wait-view.tsx) on a terminal. */
 interface Progress {
   update(a: WaitAssessment, elapsedMs: number): void;
   note(line: string): void;
   end(): void;
 }
-
-const MARK = { ready: '✔', waiting: '…' } as const;
 
 function plainProgress(out: NodeJS.WriteStream): Progress {
   const last = new Map<string, string>();
@@ -153,25 +151,14 @@ function plainProgress(out: NodeJS.WriteStream): Progress {
   };
 }
 
-/** On a terminal: the items redrawn in place (ANSI cursor up), one line each, as the check's live view does. */
-function liveProgress(out: NodeJS.WriteStream): Progress {
-  let drawn = 0;
-  const width = () => Math.max(40, (out.columns ?? 100) - 1);
-  return {
-    update(a, elapsedMs) {
-      const lines = a.items.map((s) => `${MARK[s.state]} ${s.item.label}: ${s.detail}`.replace(/\s+/g, ' ').slice(0, width()));
-      lines.push(`  waiting ${Math.round(elapsedMs / 1000)} s`);
-      out.write(`${drawn > 0 ? `\x1b[${drawn}F` : ''}${lines.map((l) => `\x1b[2K${l}`).join('\n')}\n`);
-      drawn = lines.length;
-    },
-    note(line) {
-      out.write(`${line}\n`);
-      drawn = 0;
-    },
-    end() {
-      drawn = 0;
-    },
-  };
+/** On a terminal, the live view (ink, loaded only then); plain lines if it cannot load. */
+async function terminalProgress(out: NodeJS.WriteStream): Promise<Progress> {
+  try {
+    return (await import('./wait-view.js')).inkWaitProgress(out);
+  } catch (e) {
+    out.write(`wait: live view unavailable (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); plain lines instead\n`);
+    return plainProgress(out);
+  }
 }
 
 function judgeOptions(config: RunConfig): JudgeOptions {
@@ -190,7 +177,7 @@ export async function waitAndCheck(req: WaitRequest, io: Io, signal: AbortSignal
   const started = Date.now();
   const deadline = started + req.deadlineMs;
   const since = started - EVENT_WINDOW_MS;
-  const progress = io.stderr.isTTY === true ? liveProgress(io.stderr) : plainProgress(io.stderr);
+  const progress = io.stderr.isTTY === true ? await terminalProgress(io.stderr) : plainProgress(io.stderr);
   const ids = [...waitItems(req.provider).map((i) => i.check), EVENTS_CHECK];
   const gatherOptions = req.config.gather;
   const plan = planSources(rootNeeds(ids, gatherOptions), gatherOptions);
