@@ -21,6 +21,9 @@ const REGION = 'us-east-2';
 const KEYS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 const dir = tempDir('l7-provision-aws-');
 
+// Each test runs the CLI several times; on two busy cores one run can take tens of seconds.
+const TEST_MS = 600_000;
+
 let kube: RealKube;
 let moto: Moto;
 let admin: KubernetesObjectApi;
@@ -92,7 +95,7 @@ describe('provision --provider aws: ACM (moto) and the Ingress (real API server)
     const again = await provisionCli(kube, [...args, '-o', 'json'], env);
     expect(again.code, again.stderr).toBe(0);
     expect(parsePlan(again).steps.find((s) => s.id === 'certificate')?.observed).toContain(arn);
-  });
+  }, TEST_MS);
 
   test('reuses an ISSUED certificate that covers the host; one in another region is not reused, and --certificate-arn of it is refused naming both regions', async () => {
     const host = 'reuse.milvus.io';
@@ -115,7 +118,7 @@ describe('provision --provider aws: ACM (moto) and the Ingress (real API server)
     expect(applied.code, applied.stderr).toBe(0);
     expect(applied.stderr).not.toMatch(/imported/);
     expect(await ingressArn(ns)).toBe(east);
-  });
+  }, TEST_MS);
 
   test('--remove deletes the certificate provision imported (by its tags), not one the user imported', async () => {
     const host = 'remove.milvus.io';
@@ -134,7 +137,7 @@ describe('provision --provider aws: ACM (moto) and the Ingress (real API server)
     const left = (await acm(REGION).send(new ListCertificatesCommand({}))).CertificateSummaryList?.map((c) => c.CertificateArn) ?? [];
     expect(left).toContain(theirs);
     expect(left).not.toContain(targets[1]?.replace('acm-delete ', ''));
-  });
+  }, TEST_MS);
 
   test('IAM replay: every ACM call provision makes (plan, import, remove) is in fixtures/iam/provision-policy.json', async () => {
     const made: string[] = [];
@@ -155,5 +158,5 @@ describe('provision --provider aws: ACM (moto) and the Ingress (real API server)
     const allowed = new Set(provisionIamActions());
     expect([...new Set(made)].filter((a) => !allowed.has(a))).toEqual([]);
     expect(new Set(made)).toEqual(allowed);
-  });
+  }, TEST_MS);
 });

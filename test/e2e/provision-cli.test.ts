@@ -65,7 +65,7 @@ describe('provision: bad input is one line and exit 2', () => {
     expect(run.stderr).toMatch(/^milvus-l7-doctor: [^\n]+\n$/);
     expect(run.stderr).toMatch(message);
     expect(run.stderr).not.toMatch(/\n\s+at /);
-  });
+  }, 120_000);
 });
 
 describe('provision: a cluster or AWS that cannot be read is exit 3, one line naming the call', () => {
@@ -76,5 +76,5 @@ describe('provision: a cluster or AWS that cannot be read is exit 3, one line na
     expect(run.code, run.stderr).toBe(3);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(line);
-  });
+  }, 120_000);
 });

@@ -18,6 +18,9 @@ const GCP_KINDS: [string, string][] = [
   ['v1', 'Service'], ['v1', 'ConfigMap'], ['v1', 'Secret'], ['cloud.google.com/v1', 'BackendConfig'], ['networking.k8s.io/v1', 'Ingress'], ['networking.gke.io/v1', 'ManagedCertificate'],
 ];
 
+// Each test runs the CLI several times; on two busy cores one run can take tens of seconds.
+const TEST_MS = 600_000;
+
 let kube: RealKube;
 let admin: KubernetesObjectApi;
 const out = tempDir('l7-provision-kube-');
@@ -78,7 +81,7 @@ describe('provision --provider gcp on a real API server', () => {
     expect(reapplied.code, reapplied.stderr).toBe(0);
     expect(reapplied.stderr).not.toMatch(/applied /);
     expect(await versions(admin, ns, GCP_KINDS)).toEqual(after);
-  });
+  }, TEST_MS);
 
   test('another manager owns spec.rules of the Ingress: blocked naming the field and the manager; --force-conflicts takes it', async () => {
     const ns = await bareGcp('conflict');
@@ -105,7 +108,7 @@ describe('provision --provider gcp on a real API server', () => {
     const ing = await read('networking.k8s.io/v1', 'Ingress', ns, 'my-release-milvus');
     expect(JSON.stringify(ing.spec)).toContain(HOST);
     expect(ing.metadata?.managedFields?.find((m) => m.manager === 'milvus-l7-doctor')?.fieldsV1).toMatchObject({ 'f:spec': expect.objectContaining({ 'f:rules': {} }) });
-  });
+  }, TEST_MS);
 
   test('a wrong piece: a BackendConfig checking port 8080 is wrong, the diff shows it, apply fixes it', async () => {
     const ns = await bareGcp('wrong');
@@ -125,7 +128,7 @@ describe('provision --provider gcp on a real API server', () => {
     const applied = await provisionCli(kube, gcpArgs(ns, '--apply'));
     expect(applied.code, applied.stderr).toBe(0);
     expect(JSON.stringify((await read('cloud.google.com/v1', 'BackendConfig', ns, 'my-release-backendconfig')).spec)).toContain('"port":9091');
-  });
+  }, TEST_MS);
 
   test('the server validates the plan: a host the ManagedCertificate CRD refuses blocks that step, naming the field', async () => {
     const ns = await bareGcp('invalid');
@@ -135,7 +138,7 @@ describe('provision --provider gcp on a real API server', () => {
     expect(run.code).toBe(1);
     expect(parsePlan(run).steps.find((s) => s.id === 'certificate')).toMatchObject({ state: 'blocked', observed: expect.stringMatching(/spec\.domains/) });
     expect((await versions(admin, ns, [['networking.gke.io/v1', 'ManagedCertificate']]))).toEqual({});
-  });
+  }, TEST_MS);
 
   test('--remove lists and deletes exactly what provision created; an unlabelled object of the same kind and the Service it only changed survive', async () => {
     const ns = await bareGcp('remove');
@@ -156,7 +159,7 @@ describe('provision --provider gcp on a real API server', () => {
     const left = Object.keys(await versions(admin, ns, GCP_KINDS)).sort();
     expect(left).toEqual(['BackendConfig/someone-elses', 'ConfigMap/copied-label', 'Service/my-release-milvus']);
     await expect(read('v1', 'Secret', ns, 'my-release-milvus-tls')).rejects.toBeInstanceOf(ApiException);
-  });
+  }, TEST_MS);
 
   test('Helm owns the Service: the step is the exact helm upgrade and its values file; --apply without --helm stops before any write', async () => {
     const ns = await bareGcp('helm', { helm: true, type: 'LoadBalancer' });
@@ -191,7 +194,7 @@ describe('provision --provider gcp on a real API server', () => {
     expect(JSON.parse(readFileSync(record, 'utf8'))).toEqual({ argv: ['upgrade', 'my-release', 'milvus/milvus', '-n', ns, '--reuse-values', '-f', valuesFile], kubeconfig: kube.kubeconfigPath });
     // The recording helm changed nothing, so the Service is still not in place: not a success.
     expect(ran.code).toBe(1);
-  });
+  }, TEST_MS);
 
   test('the generated Role is enough: provision --apply and --remove --apply as a user bound only to fixtures/rbac/provision-role.yaml', async () => {
     const ns = await bareGcp('rbac');
@@ -224,7 +227,7 @@ describe('provision --provider gcp on a real API server', () => {
     const denied = await provisionCli(kube, gcpArgs(other), {}, as);
     expect(denied.code).toBe(3);
     expect(denied.stderr).toMatch(/^milvus-l7-doctor: forbidden: cannot get \w+\/.*provision-role\.yaml \(PROVISION_FAILED\)\n$/);
-  });
+  }, TEST_MS);
 
   test('no secret in any output: the key\'s PEM body and its base64 appear in no plan, manifest or log, unless -o yaml --include-secrets', async () => {
     const ns = await bareGcp('secrets');
@@ -260,5 +263,5 @@ describe('provision --provider gcp on a real API server', () => {
     const fresh = await bareGcp('secrets-included');
     const withSecrets = await provisionCli(kube, [...args.map((a) => (a === ns ? fresh : a)), '-o', 'yaml', '--include-secrets']);
     expect(withSecrets.stdout).toContain(secrets[0]);
-  });
+  }, TEST_MS);
 });
