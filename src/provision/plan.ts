@@ -228,7 +228,10 @@ async function planGcp(inputs: PlanInputs, helmTarget: { command: string; values
       : {
           id: 'certificate',
           title: `the TLS Secret ${n.tlsSecret} with ${cfg.host} in its SAN`,
-          expected: `a certificate for ${cfg.host} (SAN), its chain and its key`,
+          expected:
+            cfg.cert.mode === 'self-signed'
+              ? `a CA and a leaf with ${cfg.host} in its SAN (the guide's openssl commands make a CN-only certificate, which gRPC clients reject); the CA is written next to the run for --ca`
+              : `a certificate for ${cfg.host} (SAN), its chain and its key`,
           observe: certificateSummary,
           live: secret,
           helm: null,
