@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { Report } from '../../src/model.js';
-import { BIN, REPO, runCli, type CliRun } from './cli.js';
+import { BIN, REPO, runCli, runNode, type CliRun } from './cli.js';
 import { tempDir } from '../tmp.js';
 import { applyAsKubectl } from '../kits/lab-api.js';
 
@@ -216,22 +216,7 @@ function runWait(lab: KeptLab, provider: 'aws' | 'gcp'): Promise<CliRun> {
     const config = resolveRunConfig({ ...o, output: 'plain' }, process.env, false);
     const io = { stdout: process.stdout, stderr: process.stderr, env: process.env };
     process.exitCode = await waitAndCheck({ provider: ${JSON.stringify(provider)}, namespace: o.namespace, ingress: 'milvus-demo', host: o.host, deadlineMs: 150000, config }, io, new AbortController().signal);`;
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO, env: { ...process.env, ...lab.env, NO_COLOR: '1', WAIT_OPTIONS: JSON.stringify(checkOptions(lab)) }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the wait did not end within ${RUN_MS} ms:\n${stderr}`));
-    }, RUN_MS);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
-    });
-  });
+  return runNode(['--input-type=module', '-e', script], { env: { ...lab.env, WAIT_OPTIONS: JSON.stringify(checkOptions(lab)) }, timeoutMs: RUN_MS });
 }
 
 const INGRESS_PATH = '/apis/networking.k8s.io/v1/namespaces/milvus/ingresses/milvus-demo';
