@@ -46,7 +46,10 @@ const ALLOWED: Record<string, readonly string[]> = {
   engine: ['model', 'facts', 'checks', 'catalog'],
   reporters: ['model', 'facts', 'io'],
   suites: ['engine'],
-  cli: ['io', 'model', 'errors', 'facts', 'sources', 'gather', 'checks', 'catalog', 'engine', 'reporters', 'platform', 'probes', 'lab', 'render'],
+  cli: ['io', 'model', 'errors', 'facts', 'sources', 'gather', 'checks', 'catalog', 'engine', 'reporters', 'platform', 'probes', 'lab', 'render', 'provision'],
+  // provision is a command's engine: it takes the check's resolved config (cli/config), shows its wait with
+  // the live view's parts (reporters) and ends in runCheck.
+  provision: ['model', 'errors', 'facts', 'probes', 'platform', 'sources', 'gather', 'checks', 'catalog', 'render', 'reporters', 'cli'],
 };
 
 describe('layers', () => {
