@@ -139,6 +139,17 @@ describe('provision --provider aws: ACM (moto) and the Ingress (real API server)
     expect(left).not.toContain(targets[1]?.replace('acm-delete ', ''));
   }, TEST_MS);
 
+  test('no AWS credentials: exit 3 within the deadline, one line naming the ACM call, never a wait on instance metadata', async () => {
+    const ns = await bareAws('nocreds');
+    const none = join(dir, 'no-such-aws-file');
+    const run = await provisionCli(kube, awsArgs(ns, 'nocreds.milvus.io'), {
+      ...env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', AWS_SHARED_CREDENTIALS_FILE: none, AWS_CONFIG_FILE: none, AWS_EC2_METADATA_DISABLED: 'true',
+    });
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^milvus-l7-doctor: acm ListCertificates: no AWS credentials \(the SDK's chain: [^\n]+\) \(PROVISION_FAILED\)\n$/);
+  }, TEST_MS);
+
   test('IAM replay: every ACM call provision makes (plan, import, remove) is in fixtures/iam/provision-policy.json', async () => {
     const made: string[] = [];
     const api = await acmApi({
