@@ -190,8 +190,10 @@ export async function runProvision(cfg: ProvisionConfig, io: Io, signal: AbortSi
   const { code, final } = await applyAll(cfg, d, io, signal, first);
   print(cfg, io, final, code === EXIT.ok ? 'applied' : 'plan');
   if (code !== EXIT.ok || cfg.waitMs === null) return code;
-  const caFile = cfg.cert.mode === 'self-signed' && cfg.provider === 'gcp' && final.certificate?.caPem ? caFilePath(cfg) : null;
-  return waitThenCheck(cfg, io, signal, caFile, final.certificate?.caPem ?? null);
+  // AWS: the final plan finds the import in ACM and no longer holds the certificate this run generated.
+  const certificate = final.certificate ?? first.certificate;
+  const caFile = cfg.cert.mode === 'self-signed' && certificate?.caPem ? caFilePath(cfg) : null;
+  return waitThenCheck(cfg, io, signal, caFile, caFile ? (certificate?.caPem ?? null) : null);
 }
 
 async function waitThenCheck(cfg: ProvisionConfig, io: Io, signal: AbortSignal, caFile: string | null, caPem: string | null): Promise<number> {
