@@ -63,6 +63,10 @@ async function startBareLab(provider: 'aws' | 'gcp'): Promise<KeptLab> {
   return lab;
 }
 
+function withArgs(lab: KeptLab, certificate: 'files' | 'managed'): KeptLab {
+  return { ...lab, args: withCertificate(lab.args, certificate) };
+}
+
 /** Ctrl-C by PID, as a user stops it: the lab tears down and removes its directory. */
 async function stopLab(lab: KeptLab): Promise<void> {
   running.delete(lab);
@@ -113,14 +117,23 @@ function expectGreen(reportFile: string, run: CliRun): void {
   expect(report.summary.pass).toBeGreaterThan(50);
 }
 
-const LOOP: readonly { provider: 'aws' | 'gcp'; pending: readonly string[] }[] = [
-  { provider: 'aws', pending: ['service', 'certificate', 'ingress'] },
-  { provider: 'gcp', pending: ['milvus-tls', 'certificate', 'backendconfig', 'service', 'ingress'] },
+/** The printed line as is (the lab PKI's files), or with a Google-managed certificate instead of them. */
+function withCertificate(args: readonly string[], certificate: 'files' | 'managed'): string[] {
+  if (certificate === 'files') return [...args];
+  const files = new Set(['--cert-file', '--key-file', '--chain-file']);
+  return [...args.filter((a, i) => !files.has(a) && !files.has(args[i - 1] ?? '')), '--cert', 'managed'];
+}
+
+const LOOP: readonly { provider: 'aws' | 'gcp'; certificate: 'files' | 'managed'; pending: readonly string[]; waited: RegExp }[] = [
+  { provider: 'aws', certificate: 'files', pending: ['service', 'certificate', 'ingress'], waited: /wait: ready {3}the ACM certificate ISSUED/ },
+  { provider: 'gcp', certificate: 'files', pending: ['milvus-tls', 'certificate', 'backendconfig', 'service', 'ingress'], waited: /wait: ready {3}the NEG backends HEALTHY/ },
+  // Provisioning → Active while provision waits (the lab's DNS points at the Ingress IP).
+  { provider: 'gcp', certificate: 'managed', pending: ['milvus-tls', 'certificate', 'backendconfig', 'service', 'ingress'], waited: /wait: ready {3}the certificate \(a ManagedCertificate Active per domain\): milvus-demo-tls: Active/ },
 ];
 
-describe.each(LOOP)('provision against lab --provider $provider --bare', ({ provider, pending }) => {
+describe.each(LOOP)('provision against lab --provider $provider --bare, certificate: $certificate', ({ provider, certificate, pending, waited }) => {
   test('plan (exit 1, the missing steps) → --apply --wait 3m (exit 0, the check green) → plan (exit 0, nothing pending); Ctrl-C leaves nothing', { timeout: 600_000 }, async () => {
-    const lab = await startBareLab(provider);
+    const lab = withArgs(await startBareLab(provider), certificate);
     const cwd = tempDir('provision-lab-');
     const plan = await provision(lab, ['-o', 'json'], cwd);
     expect(plan.code, plan.stderr).toBe(1);
@@ -134,6 +147,7 @@ describe.each(LOOP)('provision against lab --provider $provider --bare', ({ prov
     const applied = await provision(lab, ['--apply', '--wait', '3m', '--json', report], cwd);
     expectGreen(report, applied);
     expect(applied.stderr).toMatch(/wait: ready {3}the Ingress address/);
+    expect(applied.stderr).toMatch(waited);
     expect(applied.stderr).toContain('helm upgrade');
 
     const again = await provision(lab, ['-o', 'json'], cwd);

@@ -9,6 +9,7 @@ import { renderGuide } from '../../render/guide.js';
 import { guideNames } from '../../render/params.js';
 import { isRecord, type K8sObject } from '../../render/object.js';
 import { awsIngressClassObjects } from './aws.js';
+import { nodeObject } from './gcp.js';
 import { clusterTimes, labGuideParams, type ClusterContext, type RenderInput } from './context.js';
 import { shortHash, type LabIdentifiers } from './ids.js';
 import { configMapObject, deploymentObject, endpointSliceObject, endpointsObject, namespaceObject, podObject, serviceObject } from './workload.js';
@@ -57,7 +58,8 @@ export function bareClusterObjects(ctx: ClusterContext): K8sObject[] {
     endpointSliceObject(ctx),
     deploymentObject(ctx),
     configMapObject(ctx),
-    ...(ctx.ids.provider === 'aws' ? awsIngressClassObjects(ctx) : []),
+    // The cluster's own: the ALB controller's IngressClass on EKS; on GKE the nodes, whose providerID names the project.
+    ...(ctx.ids.provider === 'aws' ? awsIngressClassObjects(ctx) : ctx.ids.pods.map((p) => nodeObject(ctx, p))),
     ...ctx.ids.pods.map((p) => plainPod(ctx, p)),
   ];
 }

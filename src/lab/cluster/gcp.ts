@@ -59,7 +59,7 @@ function ingress(ctx: ClusterContext): K8sObject {
 }
 
 /** A GKE node: the GCE cloud provider sets its providerID to gce://PROJECT/ZONE/INSTANCE (the doctor's project). */
-function nodeObject(ctx: ClusterContext, pod: ClusterContext['ids']['pods'][number]): K8sObject {
+export function nodeObject(ctx: ClusterContext, pod: ClusterContext['ids']['pods'][number]): K8sObject {
   return stored({ apiVersion: 'v1', kind: 'Node', metadata: { name: pod.node, labels: { 'topology.kubernetes.io/zone': pod.zone, 'cloud.google.com/gke-nodepool': 'default-pool' } } }, ctx.created, {
     spec: { providerID: `gce://${ctx.ids.gcpProject}/${pod.zone}/${pod.node}`, podCIDR: `${pod.ip.split('.').slice(0, 3).join('.')}.0/24` },
     status: { addresses: [{ type: 'InternalIP', address: pod.nodeIp }, { type: 'Hostname', address: pod.node }] },
