@@ -2,10 +2,19 @@
 // IAM policy), endpoints that answer garbage, 500s, throttling, denials or nothing at all (each an `error`
 // naming the AWS operation, within the deadline), and a machine with no AWS credentials (each AWS check
 // `error` "no AWS credentials", never a hang on the instance metadata service).
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { LAB_AWS_CREDENTIALS, serveAwsApi } from '../../src/lab/aws/server.js';
+import { annotations, find } from '../../src/lab/k8s-api/fault-edits.js';
 import { startLab, type LabHandle } from '../../src/lab/lab.js';
+import { createLabPki } from '../../src/lab/pki.js';
+import { createLabWorld } from '../../src/lab/world.js';
+import { readListeners, readLoadBalancer } from '../../src/sources/aws/reads.js';
+import { selectionFromFlags } from '../../src/sources/selection.js';
+import { tempDir } from '../tmp.js';
 import { iamActions } from '../../src/sources/permissions.js';
 import { AWS_API_CHECKS, awsOptions, gatherAws, judgeAws } from '../kits/aws.js';
 import { parseReport, runCli } from './cli.js';
@@ -139,4 +148,34 @@ describe('the lab\'s ELBv2/ACM/EC2 stand-in', () => {
     expect(https?.certificateArns).toHaveLength(1);
     expect(verdicts.get('aws.listener.https')?.verdict).toBe('pass');
   });
+});
+
+describe('listener certificates beyond the default', () => {
+  test('an Ingress naming two certificate ARNs: the stand-in serves the second through DescribeListenerCertificates, and the read lists both, the default first', async () => {
+    const host = 'milvus-demo.milvus.io';
+    const pki = await createLabPki(path.join(tempDir('l7doctor-listener-certs-'), 'pki'), { host, leaf: { name: host } });
+    const [leaf, ...chain] = readFileSync(pki.fullchainFile, 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/g) ?? [];
+    const address = 'k8s-milvus-milvusde-2f72215c02-778371620.us-east-2.elb.amazonaws.com';
+    const world = createLabWorld({
+      provider: 'aws', host, ingressAddress: address, tls: { certPem: leaf ?? '', chainPem: chain.join(''), keyPem: readFileSync(pki.keyFile, 'utf8') }, faults: [],
+      // Nothing listens there: the stand-in's health checks fail fast, which this test does not read.
+      backends: { milvus: '127.0.0.1:9', healthz: '127.0.0.1:9' },
+    });
+    const second = 'arn:aws:acm:us-east-2:123456789012:certificate/9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d';
+    annotations(find(world, 'Ingress', world.ids.ingress))['alb.ingress.kubernetes.io/certificate-arn'] = `${world.ids.certificateArn}, ${second}`;
+    const api = await serveAwsApi(world);
+    try {
+      const ctx = {
+        options: awsOptions({ host, address, aws: { region: api.region, profile: null, minIdleTimeoutSec: null, endpoint: api.url, staticCredentials: LAB_AWS_CREDENTIALS } }),
+        signal: new AbortController().signal,
+        timeoutMs: 5000,
+      };
+      const lb = await readLoadBalancer(ctx, { ...selectionFromFlags({ host, address, provider: 'aws', k8s: null }), address, addressFrom: 'flag' }, null);
+      const { listeners } = await readListeners(ctx, lb);
+      expect(listeners.find((l) => l.protocol === 'HTTPS')?.certificateArns).toEqual([world.ids.certificateArn, second]);
+      expect(api.calls).toContain('elasticloadbalancing:DescribeListenerCertificates');
+    } finally {
+      await api.stop();
+    }
+  }, 60_000);
 });
