@@ -192,7 +192,7 @@ export const grpcChecks = defineChecks([
     title: 'a gRPC request for the host reaches a gRPC server',
     severity: 'critical',
     hint: 'the load balancer must route :authority = host over HTTP/2 to Milvus\'s gRPC port',
-    why: 'A raw HTTP/2 gRPC request (GetVersion, content-type application/grpc, te: trailers) shows the real :status the load balancer returns, which gRPC clients hide behind UNIMPLEMENTED/UNAVAILABLE — and the Node SDK behind an empty success.',
+    why: 'A raw HTTP/2 gRPC request (GetVersion, content-type application/grpc, te: trailers) shows the real :status the load balancer returns, which gRPC clients hide behind UNIMPLEMENTED/UNAVAILABLE — and the Node SDK behind an empty success. Where the cloud API was read, the finding names the load balancer\'s own state behind the status: the ALB\'s listener rule (404), target group protocol version (464) and target health (502/503); the URL map\'s host rules (404), the backend service\'s protocol and each NEG endpoint\'s health (502) on GKE.',
     judge: (f): Judgement => {
       const cut = interrupted(f.dataPath.http2Host);
       if (cut) return cut;
