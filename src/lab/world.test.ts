@@ -12,7 +12,7 @@ function world(provider: LabProvider, faults: readonly string[] = []): LabWorld 
 describe('createLabWorld', () => {
   test.each([
     ['aws', ['Namespace', 'Service', 'Endpoints', 'EndpointSlice', 'Deployment', 'ConfigMap', 'IngressClass', 'IngressClassParams', 'Ingress', 'TargetGroupBinding', 'Event', 'Pod', 'Pod']],
-    ['gcp', ['Namespace', 'Service', 'Endpoints', 'EndpointSlice', 'Deployment', 'ConfigMap', 'BackendConfig', 'Secret', 'Ingress', 'Event', 'Pod', 'Pod']],
+    ['gcp', ['Namespace', 'Service', 'Endpoints', 'EndpointSlice', 'Deployment', 'ConfigMap', 'BackendConfig', 'Secret', 'Ingress', 'Event', 'Pod', 'Pod', 'Node', 'Node']],
   ] as const)('%s: the guide\'s objects as the cluster leaves them, each with a uid and its own resourceVersion', (provider, kinds) => {
     const w = world(provider);
     expect(w.objects.map((o) => o.kind)).toEqual(kinds);
