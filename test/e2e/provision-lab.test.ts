@@ -2,10 +2,10 @@
 // LoadBalancer Service, nothing of the guide), the provision line it prints, the plan (exit 1, the missing
 // steps), `provision --apply --wait 3m` (helm through the lab's stand-in, the ACM import, server-side apply,
 // the lab's controllers building the load balancer, the full check: exit 0), and the plan again (exit 0,
-// nothing pending). Variants: a piece already there (its step done), a piece wrong (fixed by apply).
-// Conflicts between field managers are proven against a real kube-apiserver (test/e2e/real-kube.test.ts):
-// the lab's apiserver records managedFields but detects no conflicts, and a home-made server agreeing with
-// a home-made apply would prove nothing.
+// nothing pending). Variants: a piece already there (its step done), a piece wrong (fixed by apply), a
+// conflict (another field manager owns a field provision sets: blocked, naming both; --force-conflicts
+// takes it over). The lab's conflicts follow its managedFields record; the apiserver's own semantics are
+// proven against a real kube-apiserver (test/e2e/real-kube.test.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { existsSync, readFileSync } from 'node:fs';
@@ -289,5 +289,33 @@ describe.each(FAIL_FAST)('provision --wait stops at once on a terminal state: $n
     expect(run.stderr).not.toContain('--wait ran out');
     // It stopped before the check: no report was printed.
     expect(run.stdout).toBe('');
+  });
+});
+
+describe('provision against lab --bare: a conflict', () => {
+  test('kubectl owns the Ingress scheme: the plan is blocked naming the field and the manager, --force-conflicts takes it over and ends green', { timeout: 600_000 }, async () => {
+    const lab = await startBareLab('aws');
+    const cwd = tempDir('provision-lab-');
+    const ingress = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'milvus-demo', namespace: 'milvus', annotations: { 'alb.ingress.kubernetes.io/scheme': 'internal' } },
+      spec: { ingressClassName: 'alb', rules: [rule] },
+    };
+    expect(await applyAs(lab, INGRESS_PATH, ingress)).toBeLessThan(300);
+    const plan = await provision(lab, ['-o', 'json'], cwd);
+    expect(plan.code, plan.stderr).toBe(1);
+    expect(states(planOf(plan)).ingress).toBe('blocked');
+    expect(plan.stdout).toContain('kubectl');
+    expect(plan.stdout).toContain('alb.ingress.kubernetes.io/scheme');
+
+    const refused = await provision(lab, ['--apply', '--wait', '3m'], cwd);
+    expect(refused.code, refused.stderr).toBe(1);
+    expect(refused.stderr).not.toContain('wait: ready');
+
+    const report = `${cwd}/report.json`;
+    expectGreen(report, await provision(lab, ['--apply', '--force-conflicts', '--wait', '3m', '--json', report], cwd));
+    const again = await provision(lab, ['-o', 'json'], cwd);
+    expect(again.code, again.stderr).toBe(0);
   });
 });

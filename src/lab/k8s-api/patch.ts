@@ -1,6 +1,6 @@
 // The four patch flavours the apiserver accepts, close enough for the lab: JSON Patch (client-node's
 // default for generated patch calls), JSON Merge Patch, strategic merge (lists of named items merged by
-// name) and server-side apply (the same merge, without field ownership: what the applier sends wins).
+// name) and server-side apply (the same merge; field ownership and conflicts are write.ts's).
 
 export const PATCH_TYPES = {
   json: 'application/json-patch+json',

@@ -101,10 +101,68 @@ function fieldsV1(v: unknown): Record<string, unknown> {
   return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'apiVersion' && k !== 'kind' && k !== 'status').map(([k, x]) => [`f:${k}`, isRecord(x) ? fieldsV1(x) : {}]));
 }
 
+type FieldPath = readonly string[];
+
+/** The leaf fields of a FieldsV1 set (a list counts as one field: the lab tracks no list items). */
+function leafPaths(set: Record<string, unknown>, prefix: FieldPath = []): FieldPath[] {
+  return Object.entries(set).flatMap(([k, v]) => {
+    const path = [...prefix, k.slice(2)];
+    return isRecord(v) && Object.keys(v).length > 0 ? leafPaths(v, path) : [path];
+  });
+}
+
+/** Whether a manager's set holds `path` (or a field above it that it owns whole). */
+function owns(set: unknown, path: FieldPath): boolean {
+  let node = set;
+  for (const key of path) {
+    if (!isRecord(node)) return false;
+    if (Object.keys(node).length === 0) return true;
+    node = node[`f:${key}`];
+  }
+  return isRecord(node);
+}
+
+function disown(set: unknown, path: FieldPath): void {
+  let node = set;
+  for (const key of path.slice(0, -1)) node = isRecord(node) ? node[`f:${key}`] : undefined;
+  if (isRecord(node)) delete node[`f:${path[path.length - 1]}`];
+}
+
+function valueAt(o: unknown, path: FieldPath): unknown {
+  let node = o;
+  for (const key of path) node = isRecord(node) ? node[key] : undefined;
+  return node;
+}
+
 /**
- * Records who wrote, as metadata.managedFields does (one entry per manager and operation). The lab keeps
- * the record but detects no conflicts between managers: those are proven against a real kube-apiserver
- * (test/e2e/real-kube.test.ts), never against this stand-in.
+ * Server-side apply's conflicts: a field the applier sets to another value than the object has, owned by
+ * another manager. Without force the apply is refused (409, each field and its manager, as the apiserver
+ * words it); with force the applier takes the fields over.
+ */
+function checkConflicts(prev: K8sObject | undefined, applied: unknown, manager: string, force: boolean): void {
+  const entries = Array.isArray(prev?.metadata.managedFields) ? (prev.metadata.managedFields as unknown[]).filter(isRecord) : [];
+  const found: { field: string; manager: string; apiVersion: string }[] = [];
+  for (const path of leafPaths(fieldsV1(applied))) {
+    if (JSON.stringify(valueAt(prev, path)) === JSON.stringify(valueAt(applied, path))) continue;
+    for (const m of entries) {
+      if (m.manager === manager || !owns(m.fieldsV1, path)) continue;
+      if (force) disown(m.fieldsV1, path);
+      else found.push({ field: `.${path.join('.')}`, manager: String(m.manager), apiVersion: String(m.apiVersion) });
+    }
+  }
+  if (found.length === 0) return;
+  const causes = found.map((c) => ({ type: 'FieldManagerConflict', message: `conflict with "${c.manager}" using ${c.apiVersion}`, field: c.field }));
+  throw new StatusError({
+    code: 409,
+    reason: 'Conflict',
+    message: `Apply failed with ${found.length} conflict${found.length > 1 ? 's' : ''}: ${causes.map((c) => `${c.message}: ${c.field}`).join('\n')}`,
+    details: { causes },
+  });
+}
+
+/**
+ * Records who wrote, as metadata.managedFields does (one entry per manager and operation): each manager's
+ * fields, which server-side apply's conflicts are judged against (checkConflicts).
  */
 function withManager(obj: K8sObject, prev: K8sObject | undefined, manager: string | null, operation: 'Apply' | 'Update', applied: unknown): K8sObject {
   const before = Array.isArray(prev?.metadata.managedFields) ? (prev.metadata.managedFields as unknown[]) : [];
@@ -141,5 +199,8 @@ export async function serveWrite(ctx: ApiContext, req: IncomingMessage, res: Ser
   const obj = checkedObject(patched(contentType, text, r, name, prev, url), r, name);
   const apply = contentType === PATCH_TYPES.apply;
   const applied: unknown = apply ? parseBody(text, true) : obj;
-  return sendJson(res, prev ? 200 : 201, storeObject(ctx, withManager(obj, prev, url.searchParams.get('fieldManager'), apply ? 'Apply' : 'Update', applied), prev, dryRun));
+  // A copy: force takes fields over in the managers' record, which only a stored write keeps.
+  const owners = prev ? structuredClone(prev) : undefined;
+  if (apply) checkConflicts(owners, applied, url.searchParams.get('fieldManager') ?? '', url.searchParams.get('force') === 'true');
+  return sendJson(res, prev ? 200 : 201, storeObject(ctx, withManager(obj, owners, url.searchParams.get('fieldManager'), apply ? 'Apply' : 'Update', applied), prev, dryRun));
 }
