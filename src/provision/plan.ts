@@ -4,6 +4,8 @@
 import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
+import { parseMilvusConfig } from '../platform/k8s/milvus-config.js';
+import { parseTlsSecret } from '../platform/k8s/tls-secret.js';
 import { renderAlbIngress } from '../render/aws.js';
 import { gcpServiceAnnotations, renderBackendConfig, renderGkeIngress, renderManagedCertificate, renderTlsSecret } from '../render/gcp.js';
 import { milvusUserConfig, milvusUserYaml } from '../render/milvus.js';
@@ -112,11 +114,12 @@ export function userYamlWithTls(live: string | undefined, p: GcpParams): { text:
   return { text: String(doc) };
 }
 
-function tlsModeOf(userYaml: unknown): string {
-  if (typeof userYaml !== 'string') return 'no user.yaml';
-  const doc = parseDocument(userYaml);
-  const mode = doc.getIn(['common', 'security', 'tlsMode']);
-  return `tlsMode ${mode === undefined ? 'unset (0)' : String(mode)}`;
+/** The ConfigMap as the checks read it (user.yaml over the chart's base file). */
+function describeMilvusConfig(o: K8sObject): string {
+  const data = Object.fromEntries(Object.entries(isRecord(o.data) ? o.data : {}).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  const c = parseMilvusConfig(o.metadata.name, data);
+  if (c.parseErrors.length) return `does not parse: ${c.parseErrors.join('; ')}`;
+  return `tlsMode ${c.tlsMode ?? 'unset (0)'}${c.tlsModeFrom ? ` (${c.tlsModeFrom})` : ''}`;
 }
 
 /** `rules for a.example, b.example`: what an Ingress routes, for its step's observed value. */
@@ -170,16 +173,14 @@ function gcpParams(cfg: ProvisionConfig, tls: Certificate | undefined): GcpParam
   };
 }
 
+/** The Secret as the checks read it (k8s.tls-secret): what its leaf names, whether its key matches. */
 function certificateSummary(o: K8sObject): string {
-  const data = isRecord(o.data) ? o.data : {};
-  const crt = typeof data['tls.crt'] === 'string' ? Buffer.from(data['tls.crt'], 'base64').toString('utf8') : '';
-  try {
-    const c = new X509Certificate(crt);
-    const sans = sanNames(c);
-    return `a certificate for ${sans.length ? sans.join(', ') : `CN only (${c.subject.replace(/\n/g, ', ')}): gRPC clients refuse it`}, valid to ${new Date(c.validTo).toISOString().slice(0, 10)}`;
-  } catch {
-    return 'no readable tls.crt';
-  }
+  const secret = parseTlsSecret(o, o.metadata.namespace ?? '');
+  const leaf = secret.chain[0];
+  if (!leaf) return secret.certError ?? 'no certificate';
+  const names = leaf.subjectAltNames?.length ? leaf.subjectAltNames.join(', ') : `CN only (${leaf.commonName ?? leaf.subject}): gRPC clients refuse it`;
+  const key = secret.keyMatchesCert === false ? '; the key does not match it' : secret.keyError ? `; ${secret.keyError}` : '';
+  return `a certificate for ${names}, valid to ${leaf.notAfter.slice(0, 10)}${key}`;
 }
 
 async function planGcp(inputs: PlanInputs, helmTarget: { command: string; valuesFile: string }): Promise<{ planned: PlannedObject[]; certificate: Certificate | null; helmValues: Record<string, unknown> }> {
@@ -208,7 +209,7 @@ async function planGcp(inputs: PlanInputs, helmTarget: { command: string; values
     id: 'milvus-tls',
     title: 'Milvus serves TLS to the load balancer (tlsMode 1 in user.yaml; never 2, no LB presents a client certificate)',
     expected: 'tlsMode 1',
-    observe: (o) => tlsModeOf(isRecord(o.data) ? o.data['user.yaml'] : undefined),
+    observe: describeMilvusConfig,
     live: cm,
     helm: helmFor(cm),
     desired: 'text' in merged ? { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: n.configMap, namespace: cfg.namespace }, data: { 'user.yaml': merged.text } } : null,

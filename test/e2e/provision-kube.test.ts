@@ -130,6 +130,24 @@ describe('provision --provider gcp on a real API server', () => {
     expect(JSON.stringify((await read('cloud.google.com/v1', 'BackendConfig', ns, 'my-release-backendconfig')).spec)).toContain('"port":9091');
   }, TEST_MS);
 
+  test('a CN-only certificate (the guide\'s openssl kind) in the Secret is wrong, said as the checks say it; apply replaces it with one that has a SAN', async () => {
+    const ns = await bareGcp('cn-only');
+    const pki = await createLabPki(join(out, `pki-${ns}`), { host: HOST, leaf: { name: HOST, cnOnly: true } });
+    const b64 = (f: string) => readFileSync(f).toString('base64');
+    await applyAs(admin, {
+      apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls',
+      metadata: { name: 'my-release-milvus-tls', namespace: ns, labels: { 'app.kubernetes.io/managed-by': 'milvus-l7-doctor' } },
+      data: { 'tls.crt': b64(pki.fullchainFile), 'tls.key': b64(pki.keyFile) },
+    }, 'milvus-l7-doctor');
+    const plan = parsePlan(await provisionCli(kube, gcpArgs(ns, '-o', 'json')));
+    expect(plan.steps.find((s) => s.id === 'certificate')).toMatchObject({ state: 'wrong', observed: expect.stringMatching(/^a certificate for CN only \(my-release\.milvus\.io\): gRPC clients refuse it/) });
+    expect(plan.steps.find((s) => s.id === 'milvus-tls')).toMatchObject({ state: 'missing' });
+    expect((await provisionCli(kube, gcpArgs(ns, '--apply'))).code).toBe(0);
+    const again = parsePlan(await provisionCli(kube, gcpArgs(ns, '-o', 'json')));
+    expect(again.steps.find((s) => s.id === 'certificate')).toMatchObject({ state: 'done', observed: expect.stringMatching(/^a certificate for DNS:my-release\.milvus\.io, valid to \d{4}-/) });
+    expect(again.steps.find((s) => s.id === 'milvus-tls')).toMatchObject({ state: 'done', observed: 'tlsMode 1 (user.yaml)' });
+  }, TEST_MS);
+
   test('the server validates the plan: a host the ManagedCertificate CRD refuses blocks that step, naming the field', async () => {
     const ns = await bareGcp('invalid');
     // A valid DNS name, longer than the 63 characters a ManagedCertificate domain may have.
