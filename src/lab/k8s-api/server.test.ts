@@ -519,6 +519,34 @@ describe('writes, as provision uses them', () => {
     expect(await read()).toMatchObject({ spec: { timeoutSec: 600, healthCheck: { type: 'HTTP', port: 9091, requestPath: '/healthz' } }, metadata: { uid: created.metadata?.uid, generation: 2 } });
   });
 
+  test.each([
+    { name: 'the same value as another manager: shared, no conflict', spec: { timeoutSec: 30 }, dryRun: undefined, force: false, conflict: null },
+    { name: 'a field no other manager owns', spec: { healthCheck: { requestPath: '/healthz' } }, dryRun: undefined, force: false, conflict: null },
+    { name: 'another value for a field kubectl owns', spec: { timeoutSec: 600 }, dryRun: undefined, force: false, conflict: '.spec.timeoutSec' },
+    { name: 'the dry run refuses it as well', spec: { timeoutSec: 600 }, dryRun: 'All', force: false, conflict: '.spec.timeoutSec' },
+    { name: 'force takes it over', spec: { timeoutSec: 600 }, dryRun: undefined, force: true, conflict: null },
+  ])('server-side apply conflicts: $name', async ({ spec, dryRun, force, conflict }) => {
+    const h = await lab('gcp', { faults: ['backendconfig-missing'] });
+    const objects = KubernetesObjectApi.makeApiClient(kubeConfig(h));
+    const meta = { name: 'milvus-demo-backendconfig', namespace: NS };
+    await objects.patch({ apiVersion: 'cloud.google.com/v1', kind: 'BackendConfig', metadata: meta, spec: { timeoutSec: 30 } }, undefined, undefined, 'kubectl', false, PatchStrategy.ServerSideApply);
+    const apply = () => objects.patch({ apiVersion: 'cloud.google.com/v1', kind: 'BackendConfig', metadata: meta, spec }, undefined, dryRun, 'milvus-l7-doctor', force, PatchStrategy.ServerSideApply);
+    if (conflict === null) {
+      const stored = await apply();
+      const managers = ((stored.metadata as { managedFields?: { manager: string; operation: string }[] }).managedFields ?? []).map((m) => `${m.manager}/${m.operation}`);
+      expect(managers).toEqual(['kubectl/Apply', 'milvus-l7-doctor/Apply']);
+      if (force) {
+        // Taken over: kubectl's old value is now the conflict, the other way round.
+        const back = await statusOf(objects.patch({ apiVersion: 'cloud.google.com/v1', kind: 'BackendConfig', metadata: meta, spec: { timeoutSec: 30 } }, undefined, undefined, 'kubectl', false, PatchStrategy.ServerSideApply));
+        expect(back.status).toMatchObject({ code: 409, details: { causes: [{ field: '.spec.timeoutSec', message: 'conflict with "milvus-l7-doctor" using cloud.google.com/v1' }] } });
+      }
+      return;
+    }
+    const refused = await statusOf(apply());
+    expect(refused.status).toMatchObject({ code: 409, reason: 'Conflict', details: { causes: [{ type: 'FieldManagerConflict', field: conflict, message: 'conflict with "kubectl" using cloud.google.com/v1' }] } });
+    expect(String(refused.status.message)).toBe(`Apply failed with 1 conflict: conflict with "kubectl" using cloud.google.com/v1: ${conflict}`);
+  });
+
   test('merge patch and JSON patch on the Service annotations; create, conflict and delete a ConfigMap', async () => {
     const h = await lab('gcp', { faults: ['app-protocols-by-number'] });
     const core = kubeConfig(h).makeApiClient(CoreV1Api);
