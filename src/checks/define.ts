@@ -33,6 +33,12 @@ export interface CheckDef {
   readonly why: string;
   /** The sources whose facts the judge reads: gather runs these (and what they need), and nothing else. */
   readonly needs: readonly SourceKey[];
+  /**
+   * Sources the judge reads only to say more, when another selected check gathered them: never gathered for
+   * this check alone. http2.grpc names the ALB's or the URL map's state behind a status when the cloud checks
+   * run, but a run with them skipped (no cloud credentials, or `--skip aws`) makes no cloud call for it.
+   */
+  readonly uses?: readonly SourceKey[];
   /** Where the check applies; elsewhere it is skipped without judging, and its needs are not gathered. */
   readonly appliesTo?: { readonly provider?: 'aws' | 'gcp'; readonly mode?: 'live' | 'offline' };
   /** Its warning is a state that settles by itself (an ALB provisioning, targets in `initial`): --wait waits it out. */

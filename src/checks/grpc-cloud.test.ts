@@ -97,6 +97,14 @@ const ROWS: Row[] = [
     says: /already asks for a GRPC target group/,
   },
   {
+    name: '464, the AWS checks not selected (nothing gathered): the objects\' word stands',
+    flavour: 'aws',
+    status: 464,
+    aws: { targetGroup: { status: 'skipped', reason: 'not gathered' }, targetHealth: { status: 'skipped', reason: 'not gathered' } },
+    says: /already asks for a GRPC target group/,
+    notSays: /ProtocolVersion/,
+  },
+  {
     name: '503, no target registered',
     flavour: 'aws',
     status: 503,
@@ -228,7 +236,9 @@ describe('http2.grpc names the cloud state behind the status', () => {
     expect(j.verdict).toBe('pass');
   });
 
-  test('it declares the cloud facts it reads, so the graph gathers them', () => {
-    expect(HTTP2_GRPC?.needs).toEqual(expect.arrayContaining(['aws.listeners', 'aws.targetGroup', 'aws.targetHealth', 'gcp.urlMap', 'gcp.backendService', 'gcp.backendHealth']));
+  test('it uses the cloud facts when another check gathered them, and never gathers them itself', () => {
+    // Used, not needed: the cloud is read for it only when a cloud check is selected too.
+    expect(HTTP2_GRPC?.uses).toEqual(expect.arrayContaining(['aws.listeners', 'aws.targetGroup', 'aws.targetHealth', 'gcp.urlMap', 'gcp.backendService', 'gcp.backendHealth']));
+    expect(HTTP2_GRPC?.needs.some((n) => n.startsWith('aws.') || n.startsWith('gcp.'))).toBe(false);
   });
 });

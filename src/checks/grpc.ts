@@ -188,7 +188,8 @@ export const grpcChecks = defineChecks([
     area: 'http2',
     // The objects tell a wire failure the controller has not caught up with from one in the objects; the
     // cloud's own state (target group, target and NEG health, URL map) says which it is.
-    needs: ['http2Host', 'http2Address', ...K8S_OBJECTS, 'k8s.milvusConfig', ...AWS_WIRE_STATE, ...GCP_WIRE_STATE],
+    needs: ['http2Host', 'http2Address', ...K8S_OBJECTS, 'k8s.milvusConfig'],
+    uses: [...AWS_WIRE_STATE, ...GCP_WIRE_STATE],
     title: 'a gRPC request for the host reaches a gRPC server',
     severity: 'critical',
     hint: 'the load balancer must route :authority = host over HTTP/2 to Milvus\'s gRPC port',

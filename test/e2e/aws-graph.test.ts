@@ -1,8 +1,8 @@
 // The AWS SDK is loaded only by runs whose checks read AWS, proven by the modules a real CLI run loads: a
 // lab run without those checks loads none of the three clients; an AWS-only run loads ELBv2 and ACM (the
-// control), and EC2 only when a target timed out (the security groups it explains). http2.grpc reads the
-// target group and its health to name the ALB's state behind a 464/502/503, so it is one of them. The SDK's
-// Node 20 warning never reaches the terminal.
+// control), and EC2 only when a target timed out (the security groups it explains). http2.grpc names the
+// ALB's state behind a 464/502/503 only when the AWS checks gathered it: it never makes an AWS call itself.
+// The SDK's Node 20 warning never reaches the terminal.
 import { describe, expect, test } from 'vitest';
 import { CATALOG } from '../../src/catalog.js';
 import { parseReport } from './cli.js';
@@ -28,7 +28,8 @@ const AWS_READING_CHECKS = CATALOG.filter((c) => c.needs.some((n) => n.startsWit
 
 describe('the AWS SDK is loaded only when an AWS check needs it', () => {
   test('lab without the checks that read AWS: every other check runs; no AWS client is loaded', async () => {
-    expect(AWS_READING_CHECKS).toEqual(expect.arrayContaining(['aws.lb.state', 'http2.grpc']));
+    expect(AWS_READING_CHECKS).toEqual(expect.arrayContaining(['aws.lb.state']));
+    expect(AWS_READING_CHECKS).not.toContain('http2.grpc');
     const run = await recordModules(dir, ['lab', '--skip', AWS_READING_CHECKS.join(','), '--output', 'json'], {}, 120_000);
     expect(run.code, run.stderr).toBe(0);
     const report = parseReport(run);
@@ -38,13 +39,13 @@ describe('the AWS SDK is loaded only when an AWS check needs it', () => {
     expect(loaded(run.modules)).toEqual({ elbv2: false, acm: false, ec2: false });
   });
 
-  test('lab --skip aws keeps http2.grpc, which reads the target group and its health (ELBv2), not the certificate (ACM)', async () => {
+  test('lab --skip aws keeps http2.grpc, which then reads nothing from AWS: no AWS client is loaded', async () => {
     const run = await recordModules(dir, ['lab', '--skip', 'aws', '--output', 'json'], {}, 120_000);
     expect(run.code, run.stderr).toBe(0);
     const report = parseReport(run);
     expect(report.checks.some((c) => c.area === 'aws')).toBe(false);
     expect(report.checks.find((c) => c.id === 'http2.grpc')?.verdict).toBe('pass');
-    expect(loaded(run.modules)).toEqual({ elbv2: true, acm: false, ec2: false });
+    expect(loaded(run.modules)).toEqual({ elbv2: false, acm: false, ec2: false });
     expect(run.stderr).not.toMatch(NODE_WARNING);
   });
 
