@@ -128,6 +128,13 @@ function disown(set: unknown, path: FieldPath): void {
   if (isRecord(node)) delete node[`f:${path[path.length - 1]}`];
 }
 
+/** JSON with map keys sorted: the same value however its writer ordered the keys. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (isRecord(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+  return JSON.stringify(v) ?? 'undefined';
+}
+
 function valueAt(o: unknown, path: FieldPath): unknown {
   let node = o;
   for (const key of path) node = isRecord(node) ? node[key] : undefined;
@@ -143,7 +150,7 @@ function checkConflicts(prev: K8sObject | undefined, applied: unknown, manager: 
   const entries = Array.isArray(prev?.metadata.managedFields) ? (prev.metadata.managedFields as unknown[]).filter(isRecord) : [];
   const found: { field: string; manager: string; apiVersion: string }[] = [];
   for (const path of leafPaths(fieldsV1(applied))) {
-    if (JSON.stringify(valueAt(prev, path)) === JSON.stringify(valueAt(applied, path))) continue;
+    if (canonical(valueAt(prev, path)) === canonical(valueAt(applied, path))) continue;
     for (const m of entries) {
       if (m.manager === manager || !owns(m.fieldsV1, path)) continue;
       if (force) disown(m.fieldsV1, path);
