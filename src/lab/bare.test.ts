@@ -3,7 +3,7 @@
 // with a ManagedCertificate goes Provisioning → Active (the lab's DNS points at the Ingress IP) and only
 // then does the load balancer serve the host, over TLS with ALPN h2, with a certificate the lab CA signs.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
@@ -140,6 +140,12 @@ describe('lab --bare (gcp)', () => {
     const tls = await handshake(lab);
     expect(tls).toMatchObject({ authorized: true, alpn: 'h2' });
     expect(tls.subjectAltName).toContain(`DNS:${lab.host}`);
+    // The load balancer's key stays in the lab's 0700 directory, 0600.
+    const lb = join(lab.dir, 'lb');
+    expect(statSync(lb).mode & 0o777).toBe(0o700);
+    const keys = readdirSync(lb).filter((f) => f.startsWith('key-'));
+    expect(keys.length).toBeGreaterThan(0);
+    for (const k of keys) expect(statSync(join(lb, k)).mode & 0o777).toBe(0o600);
   });
 });
 

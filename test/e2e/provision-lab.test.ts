@@ -8,7 +8,7 @@
 // proven against a real kube-apiserver (test/e2e/real-kube.test.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { Report } from '../../src/model.js';
 import { BIN, REPO, runCli, runNode, type CliRun } from './cli.js';
@@ -153,6 +153,8 @@ describe.each(LOOP)('provision against lab --provider $provider --bare, certific
     const again = await provision(lab, ['-o', 'json'], cwd);
     expect(again.code, again.stderr).toBe(0);
     expect(Object.values(states(planOf(again))).every((s) => s === 'done')).toBe(true);
+    // The token and the cloud credentials are in the env file only, 0600.
+    expect(statSync(`${lab.dir}/provision.env`).mode & 0o777).toBe(0o600);
 
     await stopLab(lab);
     expect(existsSync(lab.dir)).toBe(false);
