@@ -321,3 +321,14 @@ describe('provision against lab --bare: a conflict', () => {
     expect(again.code, again.stderr).toBe(0);
   });
 });
+
+describe('lab --bare usage', () => {
+  test.each([
+    { args: ['lab', '--bare', '--fault', 'expired-cert'], says: 'lab --bare starts where the guides start and takes no --fault' },
+    { args: ['lab', '--bare', '--provider', 'azure'], says: '--provider "azure": the lab serves aws or gcp' },
+  ])('$args: one line, exit 2', async ({ args, says }) => {
+    const run = await runCli(args, { timeoutMs: 60_000 });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(`milvus-l7-doctor: ${says}`);
+  });
+});
