@@ -8,7 +8,7 @@ import { parseMilvusConfig } from '../platform/k8s/milvus-config.js';
 import { parseTlsSecret } from '../platform/k8s/tls-secret.js';
 import { renderAlbIngress } from '../render/aws.js';
 import { gcpServiceAnnotations, renderBackendConfig, renderGkeIngress, renderManagedCertificate, renderTlsSecret } from '../render/gcp.js';
-import { milvusUserConfig, milvusUserYaml } from '../render/milvus.js';
+import { milvusTlsMount, milvusUserConfig, milvusUserYaml } from '../render/milvus.js';
 import { isRecord, type K8sObject } from '../render/object.js';
 import { guideNames, MILVUS_PORT, validateParams, type AwsParams, type GcpParams, type GuideNames } from '../render/params.js';
 import { coversAcm, serialOf, type AcmApi, type AcmCertificate } from './acm.js';
@@ -183,13 +183,33 @@ function certificateSummary(o: K8sObject): string {
   return `a certificate for ${names}, valid to ${leaf.notAfter.slice(0, 10)}${key}`;
 }
 
+/**
+ * With a Google-managed certificate the load balancer serves Google's, but Milvus (tlsMode 1) still needs
+ * one of its own for the hop from the load balancer, which does not verify it: a Secret already there is
+ * kept as it is; otherwise a self-signed one (reused on the next plan, so plans stay empty).
+ */
+async function planBackendCertificate(inputs: PlanInputs, p: GcpParams, live: K8sObject | null): Promise<PlannedObject> {
+  const { cfg, kube } = inputs;
+  const n = names(cfg);
+  const data = isRecord(live?.data) ? live.data : undefined;
+  const title = `the TLS Secret ${n.tlsSecret} Milvus serves to the load balancer (Google's load balancer does not verify it: a self-signed one will do)`;
+  const expected = 'a certificate and key for Milvus (tls.crt, tls.key)';
+  const ours = reusableSelfSigned(data, cfg.host);
+  if (live && !ours && typeof data?.['tls.crt'] === 'string' && typeof data['tls.key'] === 'string') {
+    return { step: { id: 'backend-certificate', title, layer: 'k8s', state: 'done', expected, observed: certificateSummary(live), fix: null, changes: [] }, apply: null };
+  }
+  const material = ours ?? (await generateSelfSigned(cfg.host));
+  return planObject(kube, { id: 'backend-certificate', title, expected, observe: certificateSummary, live, helm: null, desired: renderTlsSecret(p, material) }, cfg.forceConflicts);
+}
+
 async function planGcp(inputs: PlanInputs, helmTarget: { command: string; valuesFile: string }): Promise<{ planned: PlannedObject[]; certificate: Certificate | null; helmValues: Record<string, unknown> }> {
   const { cfg, kube } = inputs;
   const n = names(cfg);
   const [svc, cm, secret, managed, bc, ing] = await Promise.all([
     kube.get(ref('v1', 'Service', cfg, n.service)),
     kube.get(ref('v1', 'ConfigMap', cfg, n.configMap)),
-    cfg.cert.mode === 'managed' ? Promise.resolve(null) : kube.get(ref('v1', 'Secret', cfg, n.tlsSecret)),
+    // Read in every mode: with a managed certificate Milvus still serves its own to the load balancer.
+    kube.get(ref('v1', 'Secret', cfg, n.tlsSecret)),
     cfg.cert.mode === 'managed' ? kube.get(ref('networking.gke.io/v1', 'ManagedCertificate', cfg, n.managedCertificate)) : Promise.resolve(null),
     kube.get(ref('cloud.google.com/v1', 'BackendConfig', cfg, n.backendConfig)),
     kube.get(ref('networking.k8s.io/v1', 'Ingress', cfg, n.ingress)),
@@ -262,11 +282,17 @@ async function planGcp(inputs: PlanInputs, helmTarget: { command: string; values
   const svcSpec = serviceSpec(cfg, svc, helmFor(svc));
   const force = cfg.forceConflicts;
   const planned: PlannedObject[] = [];
-  for (const s of [tlsSpec, certSpec, bcSpec, svcSpec, ingSpec]) planned.push(await planObject(kube, s, force));
+  for (const s of [tlsSpec, certSpec]) planned.push(await planObject(kube, s, force));
+  if (cfg.cert.mode === 'managed') planned.push(await planBackendCertificate(inputs, p, secret));
+  for (const s of [bcSpec, svcSpec, ingSpec]) planned.push(await planObject(kube, s, force));
   const helmValues: Record<string, unknown> = {};
   for (const pl of planned) {
     if (!pl.step.changes.some((c) => c.action === 'helm-upgrade')) continue;
-    if (pl.step.id === 'milvus-tls' && 'text' in merged) helmValues.extraConfigFiles = { 'user.yaml': merged.text };
+    if (pl.step.id === 'milvus-tls' && 'text' in merged) {
+      helmValues.extraConfigFiles = { 'user.yaml': merged.text };
+      // user.yaml names the certificate's path; the chart mounts the Secret there (its volumes/volumeMounts).
+      Object.assign(helmValues, milvusTlsMount(p));
+    }
     if (pl.step.id === 'service' && svcSpec.desired) helmValues.service = { type: 'ClusterIP', annotations: svcSpec.desired.metadata.annotations ?? {} };
   }
   return { planned, certificate, helmValues };
@@ -402,7 +428,9 @@ export async function computePlan(inputs: PlanInputs): Promise<PlanResult> {
     // Apply order: the Service, the certificate, then the Ingress that names it.
     steps = [a.planned[0]?.step, ...a.acmSteps, a.planned[1]?.step].filter((s): s is Step => s !== undefined);
   }
-  const helm = Object.keys(helmValues).length > 0 ? { ...helmTarget, values: stringify(helmValues) } : null;
+  // --reuse-values merges maps but replaces lists: a release with volumes of its own must keep them.
+  const listsNote = 'volumes' in helmValues ? '# volumes and volumeMounts replace the release\'s own lists (helm does not merge lists): add any it already has\n' : '';
+  const helm = Object.keys(helmValues).length > 0 ? { ...helmTarget, values: `${listsNote}${stringify(helmValues)}` } : null;
   return {
     plan: { provider: cfg.provider, namespace: cfg.namespace, release: cfg.release, host: cfg.host, steps },
     objects: planned.flatMap((x) => (x.apply ? [{ stepId: x.step.id, object: x.apply }] : [])),

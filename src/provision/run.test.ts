@@ -72,6 +72,7 @@ describe('provision --apply', () => {
     stdout();
     const kube = fakeKube();
     await runProvision(config(), io, new AbortController().signal, { kube, acm: null });
-    expect(kube.written).toEqual(['ConfigMap', 'ManagedCertificate', 'BackendConfig', 'Service', 'Ingress']);
+    // The Secret after the ManagedCertificate: Milvus's own serving certificate, which Google's does not replace.
+    expect(kube.written).toEqual(['ConfigMap', 'ManagedCertificate', 'Secret', 'BackendConfig', 'Service', 'Ingress']);
   });
 });

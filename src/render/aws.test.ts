@@ -6,7 +6,8 @@ import type { AwsParams } from './params.js';
 const ARN = 'arn:aws:acm:us-east-2:123456789012:certificate/6f1e2d3c-4b5a-4c7d-8e9f-0a1b2c3d4e5f';
 const GUIDE: AwsParams = { provider: 'aws', namespace: 'milvus', release: 'milvus-demo', host: 'milvus-demo.milvus.io', certificateArn: ARN };
 
-// seeds/000's ingress.yaml with its placeholders filled.
+// seeds/000's ingress.yaml with its placeholders filled, and one annotation beyond it: a TLS 1.2+ policy
+// (the controller's default allows TLS 1.0/1.1, which aws.listener.tls-policy warns about).
 const SEED_INGRESS = `
 apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -19,6 +20,7 @@ metadata:
     alb.ingress.kubernetes.io/target-type: ip
     alb.ingress.kubernetes.io/listen-ports: '[{"HTTPS":443}]'
     alb.ingress.kubernetes.io/certificate-arn: "${ARN}"
+    alb.ingress.kubernetes.io/ssl-policy: ELBSecurityPolicy-TLS13-1-2-2021-06
 spec:
   ingressClassName: alb
   rules:

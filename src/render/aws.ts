@@ -15,6 +15,7 @@ export function albIngressAnnotations(p: AwsParams): Record<string, string> {
     'alb.ingress.kubernetes.io/target-type': 'ip',
     'alb.ingress.kubernetes.io/listen-ports': JSON.stringify([{ HTTPS: 443 }]),
     'alb.ingress.kubernetes.io/certificate-arn': p.certificateArn,
+    'alb.ingress.kubernetes.io/ssl-policy': p.sslPolicy ?? DEFAULTS.sslPolicy,
   };
 }
 

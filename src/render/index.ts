@@ -6,7 +6,7 @@ export { gcpServiceAnnotations, renderBackendConfig, renderGkeIngress, renderMan
 export { guideObjectList, renderGuide, type GuideObjects } from './guide.js';
 export { ingressRule } from './ingress-rule.js';
 export {
-  MILVUS_TLS_DIR, milvusHelmValues, milvusServicePorts, milvusUserConfig, milvusUserYaml, proxyContainer, proxySelector, proxyVolumes,
+  MILVUS_TLS_DIR, milvusHelmValues, milvusTlsMount, milvusServicePorts, milvusUserConfig, milvusUserYaml, proxyContainer, proxySelector, proxyVolumes,
   renderMilvusConfigMap, renderMilvusService, renderProxyDeployment,
 } from './milvus.js';
 export { isK8sObject, isRecord, type K8sObject, type ObjectMeta } from './object.js';

@@ -92,21 +92,34 @@ export function renderMilvusConfigMap(p: GuideParams): K8sObject {
   };
 }
 
+/**
+ * Where Milvus finds the certificate user.yaml names (tls.serverPemPath): the TLS Secret mounted at
+ * MILVUS_TLS_DIR whenever Milvus serves TLS. Without it a tlsMode 1 proxy cannot start. The chart takes
+ * these as its `volumes` / `volumeMounts` values.
+ */
+export function milvusTlsMount(p: GuideParams): { volumes: Record<string, unknown>[]; volumeMounts: Record<string, unknown>[] } {
+  if ((effectiveTlsMode(p) ?? 0) === 0) return { volumes: [], volumeMounts: [] };
+  return {
+    volumes: [{ name: 'milvus-tls', secret: { secretName: guideNames(p).tlsSecret } }],
+    volumeMounts: [{ name: 'milvus-tls', mountPath: MILVUS_TLS_DIR, readOnly: true }],
+  };
+}
+
 /** The proxy container as the chart declares it (probes are the kubelet's concern, see the pods). */
 export function proxyContainer(p: GuideParams): Record<string, unknown> {
-  const tls = (effectiveTlsMode(p) ?? 0) !== 0;
+  const { volumeMounts } = milvusTlsMount(p);
   return {
     name: 'proxy',
     image: p.image ?? DEFAULTS.image,
     args: ['milvus', 'run', 'proxy'],
     ports: [MILVUS_PORT, METRICS_PORT].map((x) => ({ name: x.name, containerPort: x.port, protocol: 'TCP' })),
-    ...(tls ? { volumeMounts: [{ name: 'milvus-tls', mountPath: MILVUS_TLS_DIR, readOnly: true }] } : {}),
+    ...(volumeMounts.length > 0 ? { volumeMounts } : {}),
   };
 }
 
 /** The pod volumes the proxy container mounts: the TLS Secret whenever Milvus serves TLS. */
 export function proxyVolumes(p: GuideParams): Record<string, unknown>[] {
-  return (effectiveTlsMode(p) ?? 0) !== 0 ? [{ name: 'milvus-tls', secret: { secretName: guideNames(p).tlsSecret } }] : [];
+  return milvusTlsMount(p).volumes;
 }
 
 export function renderProxyDeployment(p: GuideParams): K8sObject {

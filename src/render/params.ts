@@ -76,6 +76,8 @@ export interface AwsParams extends CommonParams {
   readonly certificateArn: string;
   /** The controller's own default is internal; clients outside the VPC need internet-facing (FAILURES.md: scheme). */
   readonly scheme?: 'internet-facing' | 'internal';
+  /** The HTTPS listener's SSL policy (default: TLS 1.2 and 1.3 only). */
+  readonly sslPolicy?: string;
 }
 
 /**
@@ -112,6 +114,9 @@ export const DEFAULTS = {
   image: 'milvusdb/milvus:v2.4.17',
   proxyReplicas: 1,
   scheme: 'internet-facing',
+  // Beyond the guide, which names none: the controller's default (ELBSecurityPolicy-2016-08) still allows
+  // TLS 1.0 and 1.1, which aws.listener.tls-policy warns about.
+  sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
   backendTimeoutSec: 600,
   healthCheck: { checkIntervalSec: 15, timeoutSec: 5, healthyThreshold: 1, unhealthyThreshold: 2 },
 } as const;

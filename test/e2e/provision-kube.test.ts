@@ -179,6 +179,48 @@ describe('provision --provider gcp on a real API server', () => {
     await expect(read('v1', 'Secret', ns, 'my-release-milvus-tls')).rejects.toBeInstanceOf(ApiException);
   }, TEST_MS);
 
+  test('Helm owns user.yaml: the values file turns on tlsMode 1 and mounts the TLS Secret where user.yaml points, or the proxy cannot start', async () => {
+    const ns = await bareGcp('helm-tls', { helm: true, type: 'LoadBalancer' });
+    const helmLabels = { 'app.kubernetes.io/managed-by': 'Helm' };
+    await applyAs(admin, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'my-release-milvus', namespace: ns, labels: helmLabels, annotations: { 'meta.helm.sh/release-name': 'my-release' } }, data: { 'user.yaml': 'common:\n  security:\n    authorizationEnabled: true\n' } }, 'helm');
+    const plan = await provisionCli(kube, gcpArgs(ns, '-o', 'json'));
+    expect(plan.code).toBe(1);
+    expect(parsePlan(plan).steps.find((s) => s.id === 'milvus-tls')).toMatchObject({ state: 'wrong', layer: 'helm' });
+    const text = readFileSync(join(out, `milvus-l7-${ns}-my-release-values.yaml`), 'utf8');
+    const values = parseAllDocuments(text)[0]?.toJS() as { volumes: { name: string; secret: { secretName: string } }[]; volumeMounts: { name: string; mountPath: string }[]; extraConfigFiles: Record<string, string> };
+    expect(values.volumes).toEqual([{ name: 'milvus-tls', secret: { secretName: 'my-release-milvus-tls' } }]);
+    expect(values.volumeMounts).toEqual([{ name: 'milvus-tls', mountPath: '/milvus/tls', readOnly: true }]);
+    const userYaml = parseAllDocuments(values.extraConfigFiles['user.yaml'] ?? '')[0]?.toJS() as { tls: { serverPemPath: string }; common: { security: { tlsMode: number } } };
+    expect(userYaml.common.security.tlsMode).toBe(1);
+    expect(userYaml.tls.serverPemPath.startsWith(`${values.volumeMounts[0]?.mountPath}/`)).toBe(true);
+    // Lists are replaced, not merged, by --reuse-values: the file says so where a user would read it.
+    expect(text).toMatch(/^# volumes and volumeMounts replace the release's own lists/m);
+  }, TEST_MS);
+
+  test('a Google-managed certificate: Milvus still gets a serving certificate of its own (self-signed, kept on the next plan); one already there is left alone', async () => {
+    const managedArgs = (ns: string, ...more: string[]) => ['--provider', 'gcp', '-n', ns, '--release', 'my-release', '--host', HOST, '--cert', 'managed', '--out-dir', out, ...more];
+    const ns = await bareGcp('managed');
+    const plan = await provisionCli(kube, managedArgs(ns, '-o', 'json'));
+    expect(plan.code, plan.stderr).toBe(1);
+    expect(states(parsePlan(plan))).toMatchObject({ certificate: 'missing', 'backend-certificate': 'missing' });
+    const applied = await provisionCli(kube, managedArgs(ns, '--apply'));
+    expect(applied.code, `${applied.stdout}\n${applied.stderr}`).toBe(0);
+    const secret = (await read('v1', 'Secret', ns, 'my-release-milvus-tls')) as KubernetesObject & { data?: Record<string, string> };
+    expect(Buffer.from(secret.data?.['tls.crt'] ?? '', 'base64').toString()).toMatch(/BEGIN CERTIFICATE/);
+    const again = await provisionCli(kube, managedArgs(ns, '-o', 'json'));
+    expect(again.code, again.stderr).toBe(0);
+    expect(states(parsePlan(again))['backend-certificate']).toBe('done');
+
+    // The user's own backend certificate is theirs: provision neither replaces nor labels it.
+    const own = await freshNamespace(admin, 'managed-own');
+    await applyAs(admin, milvusService(own, 'my-release-milvus', {}), 'installer');
+    const pki = await createLabPki(join(out, `pki-${own}`), { host: HOST, leaf: { name: HOST } });
+    const b64 = (file: string) => readFileSync(file).toString('base64');
+    await applyAs(admin, { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: 'my-release-milvus-tls', namespace: own }, data: { 'tls.crt': b64(pki.backendFullchainFile), 'tls.key': b64(pki.backendKeyFile) } }, 'kubectl');
+    const kept = await provisionCli(kube, managedArgs(own, '-o', 'json'));
+    expect(parsePlan(kept).steps.find((s) => s.id === 'backend-certificate')).toMatchObject({ state: 'done', changes: [] });
+  }, TEST_MS);
+
   test('Helm owns the Service: the step is the exact helm upgrade and its values file; --apply without --helm stops before any write', async () => {
     const ns = await bareGcp('helm', { helm: true, type: 'LoadBalancer' });
     const plan = await provisionCli(kube, gcpArgs(ns, '-o', 'json'));

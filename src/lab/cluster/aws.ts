@@ -38,9 +38,6 @@ function ingress(ctx: ClusterContext): K8sObject {
     metadata: {
       generation: 1,
       finalizers: ['ingress.k8s.aws/resources'],
-      // Beyond the guide: the controller's default policy (ELBSecurityPolicy-2016-08) allows TLS 1.0/1.1,
-      // which the doctor warns about; the lab's healthy ALB is the one that passes (fault ssl-policy-tls10).
-      annotations: { ...ctx.guide.ingress.metadata.annotations, 'alb.ingress.kubernetes.io/ssl-policy': 'ELBSecurityPolicy-TLS13-1-2-2021-06' },
     },
     status: { loadBalancer: { ingress: [{ hostname: ctx.input.ingressAddress }] } },
   });
