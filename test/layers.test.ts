@@ -48,7 +48,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   suites: ['engine'],
   cli: ['io', 'model', 'errors', 'facts', 'sources', 'gather', 'checks', 'catalog', 'engine', 'reporters', 'platform', 'probes', 'lab', 'render', 'provision'],
   // provision is a command's engine: it takes the check's resolved config (cli/config), shows its wait with
-  // the live view's parts (reporters) and ends in runCheck.
+  // the live view's parts (reporters) and ends in the check the CLI hands it: from cli, types only (below).
   provision: ['model', 'errors', 'facts', 'probes', 'platform', 'sources', 'gather', 'checks', 'catalog', 'render', 'reporters', 'cli'],
 };
 
@@ -67,6 +67,19 @@ describe('layers', () => {
       }
     }
     expect(bad).toEqual([]);
+  });
+
+  test('provision imports only types from the CLI: the CLI runs provision, never the other way round', () => {
+    const typeOnly = /(?:^|\n)\s*import\s+type\s[^'"\n;]*?from\s+'([^']+)'/g;
+    const bad = product
+      .filter((f) => layer(f) === 'provision')
+      .flatMap((f) => {
+        const types = new Set([...readFileSync(join(REPO, f), 'utf8').matchAll(typeOnly)].map((m) => relative(REPO, resolve(REPO, dirname(f), m[1] ?? '')).replace(/\.js$/, '.ts')));
+        return importsOf(f).filter((d) => layer(d) === 'cli' && !types.has(d)).map((d) => `${f} → ${d}`);
+      });
+    expect(bad).toEqual([]);
+    // Not vacuous: provision does use the CLI's types.
+    expect(importsOf('src/provision/wait.ts')).toContain('src/cli/config.ts');
   });
 
   test('the import scan sees real edges (the rule above is not vacuous)', () => {

@@ -113,6 +113,6 @@ export async function resolveProvisionConfig(o: RawProvisionOptions, io: Io): Pr
 
 export async function provision(o: RawProvisionOptions, io: Io, signal: AbortSignal): Promise<number> {
   const cfg = await resolveProvisionConfig(o, io);
-  const { runProvision } = await import('../provision/run.js');
-  return runProvision(cfg, io, signal);
+  const [{ runProvision }, { runCheck }] = await Promise.all([import('../provision/run.js'), import('./run-check.js')]);
+  return runProvision(cfg, io, signal, runCheck);
 }

@@ -8,6 +8,9 @@ import type { ProvisionConfig } from './config.js';
 import type { ApplyAnswer, KubeClient } from './kube.js';
 import { runProvision } from './run.js';
 
+/** These runs never get to the check (no --wait): reaching it is a failure. */
+const noCheck = (): Promise<number> => Promise.reject(new Error('the check ran without --wait'));
+
 const service: K8sObject = {
   apiVersion: 'v1', kind: 'Service', metadata: { name: 'my-release-milvus', namespace: 'ns' },
   spec: { type: 'ClusterIP', ports: [{ name: 'milvus', port: 19530 }, { name: 'metrics', port: 9091 }] },
@@ -52,7 +55,7 @@ describe('provision --apply', () => {
     const err = stderr();
     stdout();
     const kube = fakeKube({ refuse: 'Ingress' });
-    expect(await runProvision(config(), io, new AbortController().signal, { kube, acm: null })).toBe(1);
+    expect(await runProvision(config(), io, new AbortController().signal, noCheck, { kube, acm: null })).toBe(1);
     expect(kube.written).toEqual([]);
     expect(err.mock.calls.map((c) => String(c[0])).join('')).toMatch(/nothing applied: ingress cannot be done/);
   });
@@ -62,7 +65,7 @@ describe('provision --apply', () => {
     stdout();
     const stop = new AbortController();
     const kube = fakeKube({ onWrite: (n) => n === 1 && stop.abort() });
-    expect(await runProvision(config(), io, stop.signal, { kube, acm: null })).toBe(3);
+    expect(await runProvision(config(), io, stop.signal, noCheck, { kube, acm: null })).toBe(3);
     expect(kube.written).toEqual(['ConfigMap']);
     expect(err.mock.calls.map((c) => String(c[0])).join('')).toMatch(/interrupted between objects: each object is applied or untouched/);
   });
@@ -71,7 +74,7 @@ describe('provision --apply', () => {
     stderr();
     stdout();
     const kube = fakeKube();
-    await runProvision(config(), io, new AbortController().signal, { kube, acm: null });
+    await runProvision(config(), io, new AbortController().signal, noCheck, { kube, acm: null });
     // The Secret after the ManagedCertificate: Milvus's own serving certificate, which Google's does not replace.
     expect(kube.written).toEqual(['ConfigMap', 'ManagedCertificate', 'Secret', 'BackendConfig', 'Service', 'Ingress']);
   });

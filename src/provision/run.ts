@@ -5,6 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Io } from '../cli/run-check.js';
+import type { CheckRunner } from './wait.js';
 import { EXIT } from '../model.js';
 import { openCluster } from '../platform/k8s/live.js';
 import type { K8sObject } from '../render/object.js';
@@ -178,7 +179,7 @@ async function remove(cfg: ProvisionConfig, deps: ProvisionDeps, io: Io, signal:
   return pending(after.plan).length === 0 ? EXIT.ok : EXIT.failed;
 }
 
-export async function runProvision(cfg: ProvisionConfig, io: Io, signal: AbortSignal, deps?: ProvisionDeps): Promise<number> {
+export async function runProvision(cfg: ProvisionConfig, io: Io, signal: AbortSignal, runCheck: CheckRunner, deps?: ProvisionDeps): Promise<number> {
   const d = deps ?? (await connect(cfg, signal));
   if (cfg.remove) return remove(cfg, d, io, signal);
   const first = await computePlan({ cfg, ...d });
@@ -193,15 +194,15 @@ export async function runProvision(cfg: ProvisionConfig, io: Io, signal: AbortSi
   // AWS: the final plan finds the import in ACM and no longer holds the certificate this run generated.
   const certificate = final.certificate ?? first.certificate;
   const caFile = cfg.cert.mode === 'self-signed' && certificate?.caPem ? caFilePath(cfg) : null;
-  return waitThenCheck(cfg, io, signal, caFile, caFile ? (certificate?.caPem ?? null) : null);
+  return waitThenCheck(cfg, io, signal, runCheck, caFile, caFile ? (certificate?.caPem ?? null) : null);
 }
 
-async function waitThenCheck(cfg: ProvisionConfig, io: Io, signal: AbortSignal, caFile: string | null, caPem: string | null): Promise<number> {
+async function waitThenCheck(cfg: ProvisionConfig, io: Io, signal: AbortSignal, runCheck: CheckRunner, caFile: string | null, caPem: string | null): Promise<number> {
   const n = guideNames({ release: cfg.release, names: cfg.names });
   // A self-signed CA the user did not pass is what the check must trust.
   const ca = cfg.check.gather.ca ?? (caPem ? (caPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []) : null);
   const config = { ...cfg.check, gather: { ...cfg.check.gather, ca, caFile: cfg.check.gather.caFile ?? caFile } };
   const { waitAndCheck } = await import('./wait.js');
-  return waitAndCheck({ provider: cfg.provider, namespace: cfg.namespace, ingress: n.ingress, host: cfg.host, deadlineMs: cfg.waitMs ?? 0, config }, io, signal);
+  return waitAndCheck({ provider: cfg.provider, namespace: cfg.namespace, ingress: n.ingress, host: cfg.host, deadlineMs: cfg.waitMs ?? 0, config, runCheck }, io, signal);
 }
 

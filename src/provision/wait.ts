@@ -13,7 +13,7 @@ import { judgeCheck, type Judgement } from '../checks/define.js';
 import { EVENT_MEANINGS } from '../checks/k8s/ingress-events.js';
 import { rootNeeds } from '../checks/needs.js';
 import type { RunConfig } from '../cli/config.js';
-import { runCheck, type Io } from '../cli/run-check.js';
+import type { Io } from '../cli/run-check.js';
 import type { Facts, JudgeOptions } from '../facts/types.js';
 import { gather } from '../gather/gather.js';
 import { planSources, prepareSources } from '../gather/plan.js';
@@ -30,7 +30,11 @@ export interface WaitRequest {
   readonly deadlineMs: number;
   /** The resolved check config for the check that follows. */
   readonly config: RunConfig;
+  /** The check that follows: the CLI hands its own runCheck down, so provision never imports the CLI's code. */
+  readonly runCheck: CheckRunner;
 }
+
+export type CheckRunner = (config: RunConfig, io: Io, signal: AbortSignal) => Promise<number>;
 
 /** One thing waited on, and the check whose verdict says it is there. */
 export interface WaitItem {
@@ -220,5 +224,5 @@ export async function waitAndCheck(req: WaitRequest, io: Io, signal: AbortSignal
   const left = deadline - Date.now();
   // The check's own --wait takes what is left: warnings that settle (targets initial) are waited out there.
   const config: RunConfig = { ...req.config, waitMs: pending.length === 0 && left > 0 ? left : null };
-  return runCheck(config, io, signal);
+  return req.runCheck(config, io, signal);
 }

@@ -228,11 +228,11 @@ function checkOptions(lab: KeptLab): Record<string, string> {
 function runWait(lab: KeptLab, provider: 'aws' | 'gcp'): Promise<CliRun> {
   const dist = (f: string) => JSON.stringify(pathToFileURL(`${REPO}/dist/src/${f}`).href);
   const script = `
-    const [{ waitAndCheck }, { resolveRunConfig }] = await Promise.all([import(${dist('provision/wait.js')}), import(${dist('cli/config.js')})]);
+    const [{ waitAndCheck }, { resolveRunConfig }, { runCheck }] = await Promise.all([import(${dist('provision/wait.js')}), import(${dist('cli/config.js')}), import(${dist('cli/run-check.js')})]);
     const o = JSON.parse(process.env.WAIT_OPTIONS);
     const config = resolveRunConfig({ ...o, output: 'plain' }, process.env, false);
     const io = { stdout: process.stdout, stderr: process.stderr, env: process.env };
-    process.exitCode = await waitAndCheck({ provider: ${JSON.stringify(provider)}, namespace: o.namespace, ingress: 'milvus-demo', host: o.host, deadlineMs: 150000, config }, io, new AbortController().signal);`;
+    process.exitCode = await waitAndCheck({ provider: ${JSON.stringify(provider)}, namespace: o.namespace, ingress: 'milvus-demo', host: o.host, deadlineMs: 150000, config, runCheck }, io, new AbortController().signal);`;
   return runNode(['--input-type=module', '-e', script], { env: { ...lab.env, WAIT_OPTIONS: JSON.stringify(checkOptions(lab)) }, timeoutMs: RUN_MS });
 }
 
