@@ -81,3 +81,24 @@ test.each([
   ['conflicts with "a" and "b"', ['a', 'b']],
   ['no manager named', []],
 ])('managersIn(%s)', (message, managers) => expect(managersIn(message)).toEqual(managers));
+
+describe('planObject while a controller writes the same object', () => {
+  // The live object as provision applied it, then as the controller left it a moment later (its finalizer).
+  const applied = withPort(9091, OURS);
+  const reconciled: K8sObject = { ...applied, metadata: { ...applied.metadata, resourceVersion: '8', finalizers: ['networking.gke.io/ingress-finalizer-V2'] } };
+  const fromStore = (stored: K8sObject) => (o: K8sObject): ApplyAnswer => ({ ok: true, object: { ...o, metadata: { ...o.metadata, resourceVersion: stored.metadata.resourceVersion, finalizers: stored.metadata.finalizers } } });
+
+  test('the object moved between the read and the dry run: compared as it is now, done', async () => {
+    const kube = { ...scripted([fromStore(reconciled), fromStore(reconciled)]), get: async () => reconciled };
+    const planned = await planObject(kube, spec(applied), false);
+    expect(planned.step).toMatchObject({ state: 'done', changes: [] });
+    expect(planned.apply).toBeNull();
+  });
+
+  test('the control: the object did not move, so the difference is real and shown', async () => {
+    const kube = { ...scripted([fromStore(reconciled)]), get: async () => applied };
+    const planned = await planObject(kube, spec(applied), false);
+    expect(planned.step).toMatchObject({ state: 'wrong' });
+    expect(kube.sent).toHaveLength(1);
+  });
+});

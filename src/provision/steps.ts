@@ -69,6 +69,9 @@ function refusal(spec: ObjectStepSpec, answer: Extract<ApplyAnswer, { ok: false 
   };
 }
 
+/** How often a live object that a controller keeps changing is read again before the plan says it differs. */
+const LIVE_REREADS = 3;
+
 /** Plans one object: read it, dry-run the apply, compare. `force` is --force-conflicts. */
 export async function planObject(kube: KubeClient, spec: ObjectStepSpec, force: boolean): Promise<PlannedObject> {
   const base = { id: spec.id, title: spec.title, layer: 'k8s' as const, expected: spec.expected };
@@ -85,14 +88,25 @@ export async function planObject(kube: KubeClient, spec: ObjectStepSpec, force: 
     answer = await kube.apply(desired, { dryRun: true, force: true });
   }
   if (!answer.ok) return { step: refusal(spec, answer, desired), apply: null };
-  if (spec.live && sameObject(spec.live, answer.object)) {
-    return { step: { ...base, state: 'done', observed: spec.observe(spec.live), fix: null, changes: [] }, apply: null };
+  // Controllers write the same objects (the ALB controller's finalizer, ingress-gce's annotations): when the
+  // live object moved between the read and the dry run, compare the dry run with the object as it is now.
+  let live = spec.live;
+  for (let round = 0; live && !sameObject(live, answer.object) && round < LIVE_REREADS; round++) {
+    const now = await kube.get(refOf(desired));
+    if (!now || now.metadata.resourceVersion === live.metadata.resourceVersion) break;
+    live = now;
+    const again = await kube.apply(desired, { dryRun: true, force: spec.helm !== null || takesOver !== undefined });
+    if (!again.ok) return { step: refusal(spec, again, desired), apply: null };
+    answer = again;
   }
-  const diff = objectDiff(spec.live, spec.live ? answer.object : desired);
+  if (live && sameObject(live, answer.object)) {
+    return { step: { ...base, state: 'done', observed: spec.observe(live), fix: null, changes: [] }, apply: null };
+  }
+  const diff = objectDiff(live, live ? answer.object : desired);
   if (spec.helm) {
     const change: Change = { action: 'helm-upgrade', target, diff, command: spec.helm.command, valuesFile: spec.helm.valuesFile };
     return {
-      step: { ...base, layer: 'helm', state: spec.live ? 'wrong' : 'missing', observed: spec.live ? spec.observe(spec.live) : 'not found', fix: `${spec.helm.command}   (Helm owns ${target}; run with --apply --helm to let provision run it)`, changes: [change] },
+      step: { ...base, layer: 'helm', state: live ? 'wrong' : 'missing', observed: live ? spec.observe(live) : 'not found', fix: `${spec.helm.command}   (Helm owns ${target}; run with --apply --helm to let provision run it)`, changes: [change] },
       apply: null,
     };
   }
@@ -100,8 +114,8 @@ export async function planObject(kube: KubeClient, spec: ObjectStepSpec, force: 
   return {
     step: {
       ...base,
-      state: spec.live ? 'wrong' : 'missing',
-      observed: spec.live ? spec.observe(spec.live) : `${target} not found`,
+      state: live ? 'wrong' : 'missing',
+      observed: live ? spec.observe(live) : `${target} not found`,
       fix: `milvus-l7-doctor provision … --apply${takesOver ? ' --force-conflicts' : ''}   (server-side apply of ${target})`,
       changes: [change],
     },
