@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { UsageError } from '../errors.js';
+import { hostMatches } from '../platform/k8s/discover.js';
 import { issues, parsePemBundle } from '../probes/certs.js';
 import type { TlsMaterial } from '../render/params.js';
 
@@ -34,9 +35,9 @@ export function sanNames(c: X509Certificate): string[] {
   return (c.subjectAltName ?? '').split(/,\s*/).filter((e) => e.startsWith('DNS:')).map((e) => e.slice(4).toLowerCase());
 }
 
+/** Whether any of the names (one-label wildcards) covers the host: the checks' own matching. */
 export function coversHost(names: readonly string[], host: string): boolean {
-  const h = host.toLowerCase();
-  return names.some((n) => n === h || (n.startsWith('*.') && h.endsWith(n.slice(1)) && !h.slice(0, -n.length + 1).includes('.')));
+  return names.some((n) => hostMatches(n, host));
 }
 
 /** The leaf, then each certificate issuing the one before: what a strict client needs to reach its root. */

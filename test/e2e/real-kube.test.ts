@@ -217,7 +217,8 @@ describe('the CRDs validate real objects as a cluster does', () => {
   test.each(VALID)('$what: accepted', async ({ object }) => {
     const ns = await freshNamespace('valid');
     const stored = await apply(admin, object(ns), 'milvus-l7-doctor');
-    expect(stored.metadata?.uid).toBeTruthy();
+    // Stored by the server: it gave the object its uid.
+    expect(stored.metadata?.uid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   });
 
   test('status is a subresource: an apply of the main resource leaves status alone', async () => {

@@ -3,6 +3,7 @@
 // another, the finding says the controller has not reconciled, rather than repeating the annotation fix.
 import type { Facts, JudgeOptions } from '../../facts/types.js';
 import type { Outcome } from '../../model.js';
+import { hostMatches } from '../../platform/k8s/discover.js';
 import type { IngressFact, PodFact } from '../../platform/k8s/types.js';
 import type { AwsListenerFact, AwsLoadBalancerFact, AwsTargetFact, AwsTargetGroupFact, AwsValues } from '../../sources/aws/values.js';
 import type { SourceKey } from '../../sources/values.js';
@@ -159,14 +160,6 @@ function tlsModeOf(f: Facts): number | null {
   return cfg && cfg.status === 'ok' ? (cfg.value.tlsMode ?? 0) : null;
 }
 
-function coversHost(names: readonly string[], host: string): boolean {
-  const h = host.toLowerCase();
-  return names.some((n) => {
-    const name = n.toLowerCase();
-    if (name === h) return true;
-    return name.startsWith('*.') && h.endsWith(name.slice(1)) && !h.slice(0, -name.length + 1).includes('.');
-  });
-}
 
 export const apiChecks: readonly CheckDef[] = defineChecks([
   {
@@ -612,7 +605,7 @@ export const apiChecks: readonly CheckDef[] = defineChecks([
       const host = hostOf(f);
       if (!host) return { verdict: 'skip', reason: 'no host to compare (--host)' };
       const names = [...new Set([...(got.value.domainName ? [got.value.domainName] : []), ...got.value.subjectAlternativeNames])];
-      if (coversHost(names, host)) return { verdict: 'pass', observed: `${host} in ${names.join(', ')}` };
+      if (names.some((n) => hostMatches(n, host))) return { verdict: 'pass', observed: `${host} in ${names.join(', ')}` };
       return { verdict: 'fail', expected: `a name covering ${host}`, observed: `${got.value.arn} names ${names.join(', ') || 'nothing'}`, fix: `aws acm import-certificate --region ${got.value.region} --certificate fileb://<cert for ${host}> --certificate-chain fileb://CertificateChain.pem --private-key fileb://PrivateKey.pem` };
     },
   },
