@@ -98,6 +98,14 @@ export async function runCheck(config: RunConfig, io: Io, signal: AbortSignal, e
   const engineReady: Promise<SuiteEngine | Error> = (async () => prepareSuites(selectedAreas(config.selected)))().catch((err: unknown) =>
     err instanceof Error ? err : new Error(String(err)),
   );
+  // MILVUS_L7_DOCTOR_DEBUG: where the start-up time goes, on stderr.
+  if (io.env.MILVUS_L7_DOCTOR_DEBUG) {
+    void engineReady.then(async (engine) => {
+      if (engine instanceof Error) return;
+      await engine.ready;
+      io.stderr.write(`milvus-l7-doctor: debug: judging engine made after ${Date.now() - startedAt.getTime()} ms\n`);
+    });
+  }
   try {
     return await judgeAndReport(needs ?? new Set(), config, io, signal, extraTarget, reporters, startedAt, engineReady);
   } finally {

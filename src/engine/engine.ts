@@ -55,22 +55,52 @@ class CheckCollector implements Reporter {
 const sink = (): Writable => new Writable({ write: (_chunk, _enc, done) => done() });
 
 export interface EngineControl {
+  /** Settles once vitest exists (its server and logger made), or could not be made. */
+  readonly created: Promise<void>;
   /** Stops the run early (the facts' verdicts so far are kept). */
   cancel(): void;
   close(): Promise<void>;
+}
+
+const SIGNALS: ReadonlySet<string | symbol> = new Set(['SIGINT', 'SIGTERM']);
+
+/**
+ * The CLI owns SIGINT and SIGTERM: the first one finishes the run and still writes its reports
+ * (bin/milvus-l7-doctor.js). vitest's logger takes both and vite's server takes SIGTERM, each to exit the
+ * process at once, which would lose the report of a run interrupted after the engine started. Listeners
+ * for them added while the engine lives are taken off again before a signal can reach them: the removal
+ * is a microtask, and signals are delivered from the event loop. Returns the function that ends this.
+ */
+export function keepSignalsFromEngine(): () => void {
+  const takeOff = (event: string | symbol, listener: (...args: unknown[]) => void) => {
+    if (SIGNALS.has(event)) queueMicrotask(() => process.off(event as NodeJS.Signals, listener));
+  };
+  process.on('newListener', takeOff);
+  return () => void process.off('newListener', takeOff);
 }
 
 /** Starts vitest now; `post` receives each verdict, then `done`. */
 export function startEngine(data: EngineData, post: (m: FromEngine) => void): EngineControl {
   let vitest: Vitest | null = null;
   let closing: Promise<void> | null = null;
-  const started = run(data, post, (v) => (vitest = v));
+  let markCreated: () => void = () => undefined;
+  const created = new Promise<void>((resolve) => (markCreated = resolve));
+  const release = keepSignalsFromEngine();
+  const started = run(data, post, (v) => {
+    vitest = v;
+    markCreated();
+  }).finally(markCreated);
   return {
+    created,
     cancel: () => void vitest?.cancelCurrentRun('keyboard-input'),
     close: () =>
       (closing ??= (async () => {
-        await started;
-        await vitest?.close();
+        try {
+          await started;
+          await vitest?.close();
+        } finally {
+          release();
+        }
       })()),
   };
 }

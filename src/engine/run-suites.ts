@@ -16,6 +16,8 @@ export interface SuiteRun {
 
 /** A judging engine started before the facts exist: its start-up overlaps gather instead of following it. */
 export interface SuiteEngine {
+  /** Settles once vitest is made (or could not be): from then on it is only waiting for the facts. */
+  readonly ready: Promise<void>;
   run(facts: Facts, judgeOptions: JudgeOptions, selected: readonly string[], onCheck: (result: CheckResult) => void, signal?: AbortSignal): Promise<SuiteRun>;
   close(): Promise<void>;
 }
@@ -58,6 +60,7 @@ export function prepareSuites(areas?: readonly Area[]): SuiteEngine {
     })());
 
   return {
+    ready: engine.then((e) => e?.created),
     close,
     async run(facts, judgeOptions, selected, onCheck, signal) {
       ran = true;

@@ -1,7 +1,7 @@
 // How a run is steered from outside: Ctrl-C finishes the report; --wait retries until the load
 // balancer settles (a CI gate right after a deploy).
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -31,31 +31,63 @@ function listen(server: net.Server, port = 0): Promise<number> {
 }
 
 describe('run control', () => {
-  test('Ctrl-C during a slow probe: the report is still written, the cut-short checks are `error`, exit 3', async () => {
+  /**
+   * Runs against a tarpit (the TLS handshake waits) with MILVUS_L7_DOCTOR_DEBUG, sends `signal` once
+   * `ready(stderr)` holds and the tarpit has its connection, and returns the report and exit code.
+   */
+  async function interruptAt(name: string, signal: NodeJS.Signals, ready: (stderr: string) => boolean) {
     const tarpit = net.createServer(() => undefined);
     const port = await listen(tarpit);
-    const json = path.join(dir, 'interrupted.json');
+    const json = path.join(dir, `${name}.json`);
     try {
       const child = spawn(process.execPath, [BIN, '--host', lab.host, '--address', '127.0.0.1', '--port', String(port), '--dns-server', lab.dnsServer, '--timeout', '60s', '--output', 'plain', '--json', json], {
         stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, NO_COLOR: '1' },
+        env: { ...process.env, NO_COLOR: '1', MILVUS_L7_DOCTOR_DEBUG: '1' },
       });
       let stderr = '';
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      let connected = false;
+      let sent = false;
+      const maybeSend = () => {
+        if (sent || !connected || !ready(stderr)) return;
+        sent = true;
+        // A moment after the handshake started waiting: the probe is in flight when the signal comes.
+        setTimeout(() => child.kill(signal), 300);
+      };
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        maybeSend();
+      });
+      tarpit.once('connection', () => {
+        connected = true;
+        maybeSend();
+      });
       const started = Date.now();
-      // Interrupt once the TCP connection to the tarpit is open: the TLS handshake is then waiting.
-      tarpit.once('connection', () => setTimeout(() => child.kill('SIGINT'), 300));
       const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-      expect(Date.now() - started).toBeLessThan(20_000);
-      expect(stderr).toMatch(/interrupted; finishing the report/);
-      const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
-      const tls = report.checks.find((c) => c.id === 'tls.handshake');
-      expect(tls?.verdict).toBe('error');
-      expect(report.checks.filter((c) => c.verdict === 'fail').map((c) => c.id)).toEqual([]);
-      expect(code).toBe(3);
+      return { code, stderr, ms: Date.now() - started, report: existsSync(json) ? (JSON.parse(readFileSync(json, 'utf8')) as Report) : null };
     } finally {
       tarpit.close();
     }
+  }
+
+  function expectInterruptedReport(run: Awaited<ReturnType<typeof interruptAt>>): void {
+    expect(run.ms).toBeLessThan(30_000);
+    expect(run.stderr).toMatch(/interrupted; finishing the report/);
+    expect(run.report, run.stderr).not.toBeNull();
+    expect(run.report?.checks.find((c) => c.id === 'tls.handshake')?.verdict).toBe('error');
+    expect(run.report?.checks.filter((c) => c.verdict === 'fail').map((c) => c.id)).toEqual([]);
+    expect(run.code, run.stderr).toBe(3);
+  }
+
+  test('Ctrl-C during a slow probe: the report is still written, the cut-short checks are `error`, exit 3', async () => {
+    expectInterruptedReport(await interruptAt('interrupted', 'SIGINT', () => true));
+  });
+
+  // vitest's logger and vite's server take SIGINT/SIGTERM to exit the process at once: once the judging
+  // engine exists, an interrupt must still be the CLI's (a CI runner cancelling a job sends SIGTERM).
+  test.each(['SIGINT', 'SIGTERM'] as const)('%s after the judging engine is made: still the CLI\'s interrupt, the report written, exit 3', async (signal) => {
+    const run = await interruptAt(`engine-${signal}`, signal, (stderr) => /debug: judging engine made after \d+ ms/.test(stderr));
+    expect(run.stderr).toMatch(/judging engine made/);
+    expectInterruptedReport(run);
   });
 
   test('--wait retries until the load balancer answers, then reports the run that passed', async () => {
