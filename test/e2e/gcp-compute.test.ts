@@ -46,6 +46,32 @@ describe('the Compute API through the real client', () => {
   }, 90_000);
 });
 
+describe('the cut protos (src/sources/gcp/protos.ts)', () => {
+  // The clients on the cut must send what they send on the whole protos.json and decode the answers to the
+  // same facts: one run of each against the same lab, their requests and their Compute checks compared.
+  test('the same requests and the same Compute checks as with the whole protos.json; each run says which it used', async () => {
+    const g = lab.gcp;
+    if (!g) throw new Error('the gcp lab started no Compute stand-in');
+    const runWith = async (protos: 'cut' | 'full') => {
+      const before = g.calls.length;
+      const env = { ...gkeLabEnv(lab), MILVUS_L7_DOCTOR_DEBUG: '1', ...(protos === 'full' ? { MILVUS_L7_DOCTOR_COMPUTE_PROTOS: 'full' } : {}) };
+      const run = await runCli([...gkeLabArgs(lab), '--only', 'gcp', '--output', 'json'], { env, timeoutMs: 60_000 });
+      const report = parseReport(run);
+      const calls = g.calls.slice(before).map((c) => JSON.stringify([c.method, c.path, c.query, c.body])).sort();
+      const checks = report.checks.filter((c) => COMPUTE_CHECKS.includes(c.id)).map(({ durationMs: _ms, ...c }) => c);
+      return { run, calls, checks };
+    };
+    const cut = await runWith('cut');
+    const full = await runWith('full');
+    expect(cut.run.stderr).toMatch(/debug: Compute protos: the cut for the doctor's methods/);
+    expect(full.run.stderr).toMatch(/debug: Compute protos: the whole file \(MILVUS_L7_DOCTOR_COMPUTE_PROTOS=full\)/);
+    expect(cut.calls.length).toBeGreaterThanOrEqual(10);
+    expect(cut.calls).toEqual(full.calls);
+    expect(cut.checks.map((c) => c.verdict)).toEqual(COMPUTE_CHECKS.map(() => 'pass'));
+    expect(cut.checks).toEqual(full.checks);
+  }, 120_000);
+});
+
 describe('the project and the firewall, from the cluster', () => {
   test('without --gcp-project the project is the nodes\' providerID\'s, and the evidence names the node', async () => {
     const g = lab.gcp;

@@ -17,6 +17,10 @@ export interface ComputeCall {
   /** The IAM permission Google's API reference lists for the method. */
   readonly permission: string;
   readonly path: string;
+  /** The query string as sent ('' for none). */
+  readonly query: string;
+  /** The request body, parsed ({} for none). */
+  readonly body: Record<string, unknown>;
 }
 
 export interface ComputeApiOptions {
@@ -193,7 +197,7 @@ export async function serveComputeApi(world: LabWorld, options: ComputeApiOption
       const body = await readBody(req);
       if (!route) return send(res, 404, errorBody(404, `The lab's Compute API does not serve ${req.method} ${path}`, 'notFound'));
       const m = route.pattern.exec(path) as RegExpExecArray;
-      calls.push({ method: route.name, permission: route.permission, path });
+      calls.push({ method: route.name, permission: route.permission, path, query: (req.url ?? '').split('?')[1] ?? '', body });
       if (options.misbehave === 'silent') return; // accepted, never answered
       if (options.misbehave === 'garbage') {
         res.writeHead(200, { 'content-type': 'application/json' });

@@ -5,10 +5,18 @@
 import { createRequire } from 'node:module';
 import { parentPort } from 'node:worker_threads';
 import { COMPUTE_CLIENTS, COMPUTE_METHODS, type ComputeClientName, type ComputeConnection, type ComputeFailure, type FromComputeWorker, type ToComputeWorker } from './methods.js';
+import { useCut } from './protos.js';
 
 const port = parentPort;
 if (!port) throw new Error('compute-worker runs as a worker thread');
 const require = createRequire(import.meta.url);
+// Before the first client loads: the protos the doctor's methods reach, not the whole Compute API
+// (protos.ts). Without a usable cut the clients load the whole file, as they would on their own.
+// MILVUS_L7_DOCTOR_COMPUTE_PROTOS=full does that on purpose (to rule the cut out).
+const cutUnused = process.env.MILVUS_L7_DOCTOR_COMPUTE_PROTOS === 'full' ? 'MILVUS_L7_DOCTOR_COMPUTE_PROTOS=full' : useCut(require);
+if (process.env.MILVUS_L7_DOCTOR_DEBUG) {
+  process.stderr.write(`milvus-l7-doctor: debug: Compute protos: ${cutUnused === null ? "the cut for the doctor's methods" : `the whole file (${cutUnused})`}\n`);
+}
 
 type ClientCtor = new (options: Record<string, unknown>) => Record<string, unknown>;
 type Call = (request: Record<string, unknown>, options: Record<string, unknown>) => Promise<unknown[]>;
