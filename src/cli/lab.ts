@@ -1,5 +1,6 @@
 // `milvus-l7-doctor lab`: start the local deployment, check it like any other, stop it (unless --keep).
 import { once } from 'node:events';
+import { isIP } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveRunConfig, type RawCheckOptions } from './config.js';
@@ -13,6 +14,7 @@ export interface RawLabOptions extends Pick<RawCheckOptions,
   keep?: boolean;
   provider?: string;
   bare?: boolean;
+  dnsAnswer?: string;
 }
 
 async function faultTable(): Promise<string> {
@@ -79,9 +81,10 @@ export async function runLab(opts: RawLabOptions, io: Io, signal: AbortSignal): 
   resolveRunConfig({ ...opts, provider: asked }, {}, io.stdout.isTTY === true);
   await checkFaults(opts.fault ?? []);
   if (opts.bare && (opts.fault ?? []).length > 0) throw new UsageError('lab --bare starts where the guides start and takes no --fault');
+  if (opts.dnsAnswer !== undefined && isIP(opts.dnsAnswer) === 0) throw new UsageError(`--dns-answer ${JSON.stringify(opts.dnsAnswer)}: not an IP address`);
   const [{ startLab }, { runCheck }] = await Promise.all([import('../lab/lab.js'), import('./run-check.js')]);
   const log = (line: string) => io.stderr.write(`${line.startsWith('lab: ') ? line : `lab: ${line}`}\n`);
-  const lab = await startLab({ faults: opts.fault ?? [], ...(asked ? { provider: asked } : {}), signal, logger: log, ...(opts.bare ? { bare: true } : {}) });
+  const lab = await startLab({ faults: opts.fault ?? [], ...(asked ? { provider: asked } : {}), signal, logger: log, ...(opts.bare ? { bare: true } : {}), ...(opts.dnsAnswer ? { dnsAnswer: opts.dnsAnswer } : {}) });
   const kubernetes = lab.kubernetes;
   try {
     for (const c of lab.components) log(`${c.name} (${c.kind}) at ${c.endpoint}${c.pid ? `, pid ${c.pid}` : ''}`);

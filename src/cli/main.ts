@@ -116,6 +116,7 @@ function buildProgram(io: Io, signal: AbortSignal, setCode: (code: number) => vo
     .option('--list-faults', 'list the faults and what each reproduces')
     .option('--keep', 'keep the lab running after the check, and print how to reach it')
     .option('--bare', 'only what the guides start from (Milvus behind an L4 LoadBalancer Service); with --keep, prints the provision command')
+    .option('--dns-answer <address>', 'what the lab\'s DNS answers for the host (default 127.0.0.1, the lab\'s load balancer): another address plays a record not yet moved to it')
     .addOption(new Option('--provider <provider>', 'aws | gcp: which flavour the lab serves (default aws, or the flavour of a --fault)'));
   addReportOptions(lab).action(async (opts: RawLabOptions) => {
     const { checkReportPaths } = await import('./report-paths.js');

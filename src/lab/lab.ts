@@ -72,6 +72,12 @@ export interface LabOptions {
   readonly bare?: boolean;
   /** lab --bare: a controller's reconcile delay (default 1.5 s) and a managed certificate's Provisioning → Active (default 5 s). */
   readonly controllerDelaysMs?: { readonly reconcile: number; readonly certificate: number };
+  /**
+   * What the lab's DNS answers for the host (`lab --dns-answer`; default: a fault's, else 127.0.0.1, the
+   * load balancer): another address plays a record not yet moved to it (a managed certificate then stays
+   * FailedNotVisible).
+   */
+  readonly dnsAnswer?: string;
 }
 
 /** A fault of either kind, as `lab --list-faults` shows it. */
@@ -304,7 +310,7 @@ async function startLabOnce(options: LabOptions): Promise<LabHandle> {
       components.push({ name: 'healthz', kind: 'healthz', endpoint: `${LOOPBACK}:${h.port}` });
       return h;
     });
-    const dnsReady = startDns({ host, address: flags.dnsAddress ?? LOOPBACK }).then((d) => {
+    const dnsReady = startDns({ host, address: options.dnsAnswer ?? flags.dnsAddress ?? LOOPBACK }).then((d) => {
       stoppers.push({ name: 'dns', stop: () => d.close() });
       components.push({ name: 'dns', kind: 'dns', endpoint: `${LOOPBACK}:${d.port}` });
       return d;
@@ -418,7 +424,7 @@ async function startLabOnce(options: LabOptions): Promise<LabHandle> {
         const controllers = startControllers({
           world,
           ingressAddress: LOOPBACK,
-          dnsAnswer: flags.dnsAddress ?? LOOPBACK,
+          dnsAnswer: options.dnsAnswer ?? flags.dnsAddress ?? LOOPBACK,
           reconcileDelayMs: delays.reconcile,
           certificateDelayMs: delays.certificate,
           applyFront: (f) => lb.apply(f),

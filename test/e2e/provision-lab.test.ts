@@ -32,8 +32,8 @@ interface KeptLab {
 const running = new Set<KeptLab>();
 
 /** Starts `lab --bare --keep` and reads the line it prints: `. ENV && milvus-l7-doctor provision ARGS`. */
-async function startBareLab(provider: 'aws' | 'gcp'): Promise<KeptLab> {
-  const child = spawn(process.execPath, [BIN, 'lab', '--provider', provider, '--bare', '--keep'], { cwd: REPO, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+async function startBareLab(provider: 'aws' | 'gcp', extra: readonly string[] = []): Promise<KeptLab> {
+  const child = spawn(process.execPath, [BIN, 'lab', '--provider', provider, '--bare', '--keep', ...extra], { cwd: REPO, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stdout?.resume();
   const line = await new Promise<string>((resolve, reject) => {
@@ -295,6 +295,25 @@ describe.each(FAIL_FAST)('provision --wait stops at once on a terminal state: $n
   });
 });
 
+describe('provision --cert managed while the host\'s DNS is not on the load balancer yet', () => {
+  test('--wait stops at once on FailedNotVisible with the DNS fix, not the clock run out; the plan then has nothing left to apply', { timeout: 600_000 }, async () => {
+    // The lab's DNS answers 127.0.0.2 for the host; the Ingress IP is 127.0.0.1: Google cannot validate it.
+    const lab = withArgs(await startBareLab('gcp', ['--dns-answer', '127.0.0.2']), 'managed');
+    const cwd = tempDir('provision-lab-');
+    const started = Date.now();
+    const applied = await provision(lab, ['--apply', '--wait', '3m'], cwd);
+    expect(applied.code, applied.stderr).toBe(1);
+    expect(applied.stderr).toMatch(/stopped waiting: ManagedCertificate .*FailedNotVisible/);
+    expect(applied.stderr).toMatch(/wait: {3}fix: .*resolves to 127\.0\.0\.2, not to the Ingress IP 127\.0\.0\.1\b.*point the A record of milvus\.l7-lab\.test at 127\.0\.0\.1\b.*it will not turn Active until DNS does/);
+    expect(applied.stderr).not.toContain('--wait ran out');
+    // Well inside --wait 3m: the lab's certificate would have turned Active after 5 s with DNS right.
+    expect(Date.now() - started).toBeLessThan(150_000);
+    // What provision owns was applied; what is left is Google's (DNS), not a step of the plan.
+    const again = await provision(lab, ['-o', 'json'], cwd);
+    expect(Object.values(states(planOf(again))).every((st) => st === 'done'), again.stdout).toBe(true);
+  });
+});
+
 describe('provision against lab --bare: a conflict', () => {
   test('kubectl owns the Ingress scheme: the plan is blocked naming the field and the manager, --force-conflicts takes it over and ends green', { timeout: 600_000 }, async () => {
     const lab = await startBareLab('aws');
@@ -327,6 +346,7 @@ describe('lab --bare usage', () => {
   test.each([
     { args: ['lab', '--bare', '--fault', 'expired-cert'], says: 'lab --bare starts where the guides start and takes no --fault' },
     { args: ['lab', '--bare', '--provider', 'azure'], says: '--provider "azure": the lab serves aws or gcp' },
+    { args: ['lab', '--bare', '--dns-answer', 'lb.example.com'], says: '--dns-answer "lb.example.com": not an IP address' },
   ])('$args: one line, exit 2', async ({ args, says }) => {
     const run = await runCli(args, { timeoutMs: 60_000 });
     expect(run.code).toBe(2);

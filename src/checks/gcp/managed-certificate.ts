@@ -41,7 +41,7 @@ function dnsExplanation(facts: Facts, ing: IngressFact, host: string | null): st
   if (!d.answered) return `DNS for ${host} was not resolved (${d.why}); it must have an A record for the Ingress IP ${ip ?? '(none yet)'}`;
   const parts: string[] = [];
   if (ip === null) parts.push('the Ingress has no IP yet (reserve a static IP: kubernetes.io/ingress.global-static-ip-name)');
-  else if (!d.v4.length || d.v4.some((a) => a !== ip)) parts.push(`${host} resolves to ${d.v4.join(', ') || 'no A record'}, not to the Ingress IP ${ip}: Google cannot validate the domain (FailedNotVisible)`);
+  else if (!d.v4.length || d.v4.some((a) => a !== ip)) parts.push(`${host} resolves to ${d.v4.join(', ') || 'no A record'}, not to the Ingress IP ${ip}: Google cannot validate the domain (FailedNotVisible); point the A record of ${host} at ${ip}`);
   if (d.strayV6.length > 0) parts.push(`${host} also has AAAA ${d.strayV6.join(', ')}: a stray AAAA record breaks validation`);
   return parts.length ? parts.join('; ') : `${host} resolves to the Ingress IP ${ip}: DNS is right; provisioning can take up to 60 minutes`;
 }
