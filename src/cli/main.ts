@@ -138,7 +138,7 @@ function buildProgram(io: Io, signal: AbortSignal, setCode: (code: number) => vo
     .option('--apply', 'make the changes (server-side apply, fieldManager milvus-l7-doctor); without it, only plan')
     .option('-o, --output <format>', 'text (default) | json (the plan) | yaml (the manifests of what is missing or wrong)')
     .option('--force-conflicts', 'take over fields another field manager owns (a conflict blocks the plan otherwise)')
-    .option('--remove', 'delete what provision created (by its label and field manager); with --apply, delete it')
+    .option('--remove', 'list what provision created (by its label and field manager); with --apply, delete it (--wait: how long the ALB may hold its ACM certificate, default 2m)')
     .option('--helm', 'with --apply: run the helm upgrade for what Helm owns (helm must be on PATH)')
     .option('--include-secrets', 'with -o yaml: print Secret values (redacted otherwise)')
     .option('--out-dir <dir>', 'where to write the Helm values file and a self-signed CA (default: the current directory)');

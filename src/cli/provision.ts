@@ -73,7 +73,8 @@ export async function resolveProvisionConfig(o: RawProvisionOptions, io: Io): Pr
   const output = pick<ProvisionOutput>('-o/--output', o.output, ['text', 'json', 'yaml']) ?? 'text';
   if (o.includeSecrets && output !== 'yaml') throw new UsageError('--include-secrets is only for -o yaml (manifests to apply elsewhere); plans never show secrets');
   if (o.wait !== undefined && !o.apply) throw new UsageError('--wait follows an apply: add --apply');
-  if (o.remove && (o.wait !== undefined || o.forceConflicts || o.helm)) throw new UsageError('--remove deletes what provision created: --wait, --force-conflicts and --helm do not apply to it');
+  // With --remove, --wait is how long to wait for the ALB to let go of the ACM certificate (default 2 min).
+  if (o.remove && (o.forceConflicts || o.helm)) throw new UsageError(`--remove deletes only what provision created, never what Helm or another manager owns: drop ${o.forceConflicts ? '--force-conflicts' : '--helm'}`);
   only(provider, o.scheme !== undefined, '--scheme', 'gcp');
   only(provider, o.allowHttp === true, '--allow-http', 'aws');
   const scheme = pick('--scheme', o.scheme, ['internet-facing', 'internal'] as const) ?? 'internet-facing';

@@ -195,6 +195,7 @@ export function startControllers(o: ControllerOptions): Controllers {
     if (grpc && !https) return fail('FailedDeployModel', "Failed deploy model due to ValidationError: Listener protocol 'HTTP' is not supported with a target group with the protocol-version 'GRPC'");
     const missing = certArns.find((arn) => !world.acm.has(arn));
     if (missing !== undefined) return fail('FailedDeployModel', `Failed deploy model due to CertificateNotFound: Certificate '${missing}' not found\n\tstatus code: 400`);
+    world.albCertificates = new Set(certArns);
     const next = structuredClone(ing);
     const finalizers = Array.isArray(next.metadata.finalizers) ? next.metadata.finalizers : [];
     next.metadata.finalizers = [...new Set([...finalizers, AWS_FINALIZER])];
@@ -315,6 +316,8 @@ export function startControllers(o: ControllerOptions): Controllers {
     serviceController();
     milvusRollout();
     const ing = findObject(world, 'Ingress', ids.ingress, ids.namespace);
+    // The Ingress is gone: the controller deletes its ALB, and the listener lets go of its certificates.
+    if (!ing) world.albCertificates = new Set();
     const outcome: Outcome = !ing ? { front: null, warning: null } : world.provider === 'aws' ? reconcileAws(ing) : reconcileGcp(ing);
     if (outcome.warning) event('Warning', outcome.warning.reason, outcome.warning.message, outcome.warning.component);
     const key = JSON.stringify(outcome.front);

@@ -92,6 +92,12 @@ export interface LabWorld {
   readonly bare: boolean;
   /** The ACM stand-in's imported certificates, by ARN. */
   readonly acm: Map<string, ImportedCertificate>;
+  /**
+   * lab --bare: the certificates the ALB's listener uses while the ALB exists. The controller sets them when
+   * it builds the ALB and clears them on its next reconcile after the Ingress is gone (as the real one
+   * deletes the ALB then): until that, ACM refuses to delete them.
+   */
+  albCertificates: ReadonlySet<string>;
   /** Called after every stored change of `objects` (a controller's watch). */
   readonly watchers: Set<() => void>;
 }
@@ -129,6 +135,7 @@ export function createLabWorld(input: LabWorldInput): LabWorld {
     lastResourceVersion: 1000,
     bare: input.bare === true,
     acm: new Map(),
+    albCertificates: new Set(),
     watchers: new Set(),
   };
   world.objects = stamp(world, input.bare ? bareClusterObjects(cluster) : clusterObjects(cluster));

@@ -42,7 +42,8 @@ export interface AcmApi {
   importCertificate(cert: Certificate, host: string): Promise<string>;
   /** What provision imported for this host, by its tags. */
   listImported(host: string): Promise<string[]>;
-  delete(arn: string): Promise<void>;
+  /** 'in-use' while a load balancer's listener still uses it (ACM's ResourceInUseException). */
+  delete(arn: string): Promise<'deleted' | 'in-use'>;
 }
 
 /** ACM writes the serial as colon-separated hex; moto as a decimal integer. Both → hex, upper case. */
@@ -168,7 +169,13 @@ export async function acmApi(o: AcmOptions): Promise<AcmApi> {
       return mine;
     },
     async delete(arn) {
-      await call('DeleteCertificate', (c, abortSignal) => c.send(new m.DeleteCertificateCommand({ CertificateArn: arn }), { abortSignal }));
+      try {
+        await call('DeleteCertificate', (c, abortSignal) => c.send(new m.DeleteCertificateCommand({ CertificateArn: arn }), { abortSignal }));
+        return 'deleted';
+      } catch (e) {
+        if (e instanceof ProvisionError && /ResourceInUseException/.test(e.message)) return 'in-use';
+        throw e;
+      }
     },
   };
 }

@@ -5,6 +5,7 @@ import { resolveRunConfig } from '../cli/config.js';
 import { tempDir } from '../../test/tmp.js';
 import type { K8sObject } from '../render/object.js';
 import type { ProvisionConfig } from './config.js';
+import type { AcmApi } from './acm.js';
 import type { ApplyAnswer, KubeClient } from './kube.js';
 import { runProvision } from './run.js';
 
@@ -77,5 +78,63 @@ describe('provision --apply', () => {
     await runProvision(config(), io, new AbortController().signal, noCheck, { kube, acm: null });
     // The Secret after the ManagedCertificate: Milvus's own serving certificate, which Google's does not replace.
     expect(kube.written).toEqual(['ConfigMap', 'ManagedCertificate', 'Secret', 'BackendConfig', 'Service', 'Ingress']);
+  });
+});
+
+describe('provision --remove --apply and the ALB that still uses the certificate', () => {
+  const ARN = 'arn:aws:acm:us-east-2:123456789012:certificate/11111111-2222-4333-8444-555555555555';
+
+  /** ACM as provision sees it: the imported certificate, in use for the first `inUse` deletes. */
+  function fakeAcm(inUse: number): AcmApi & { deletes: number } {
+    let left = inUse;
+    let gone = false;
+    const acm = {
+      region: 'us-east-2',
+      deletes: 0,
+      describe: async () => null,
+      listIssued: async () => [],
+      importCertificate: async () => ARN,
+      listImported: async () => (gone ? [] : [ARN]),
+      delete: async (): Promise<'deleted' | 'in-use'> => {
+        acm.deletes++;
+        if (left-- > 0) return 'in-use';
+        gone = true;
+        return 'deleted';
+      },
+    };
+    return acm;
+  }
+  const removal = (waitMs: number): ProvisionConfig => ({ ...config(), provider: 'aws', remove: true, waitMs });
+  const said = (err: ReturnType<typeof stderr>) => err.mock.calls.map((c) => String(c[0])).join('');
+
+  test('ACM refuses while the listener uses it: retried until the controller deleted the ALB, exit 0', async () => {
+    const err = stderr();
+    stdout();
+    const acm = fakeAcm(2);
+    expect(await runProvision(removal(30_000), io, new AbortController().signal, noCheck, { kube: fakeKube(), acm })).toBe(0);
+    expect(acm.deletes).toBe(3);
+    expect(said(err)).toMatch(new RegExp(`ACM certificate ${ARN} is in use by the ALB the controller deletes after the Ingress: retrying every 2 s for up to 30 s`));
+    expect(said(err)).toContain(`deleted ACM certificate ${ARN}`);
+  });
+
+  test('still in use at the end of --wait: exit 1, the certificate left in the plan, and what to look at', async () => {
+    const err = stderr();
+    stdout();
+    const acm = fakeAcm(Number.POSITIVE_INFINITY);
+    expect(await runProvision(removal(1000), io, new AbortController().signal, noCheck, { kube: fakeKube(), acm })).toBe(1);
+    expect(said(err)).toMatch(/is still in use by a load balancer after 1 s: the ALB controller has not deleted the ALB of the removed Ingress \(kubectl -n ns describe ingress/);
+    expect(said(err)).not.toContain('deleted ACM certificate');
+  });
+
+  test('Ctrl-C while waiting: exit 3 at once', async () => {
+    stderr();
+    stdout();
+    const stop = new AbortController();
+    const acm = fakeAcm(Number.POSITIVE_INFINITY);
+    const started = Date.now();
+    const done = runProvision(removal(60_000), io, stop.signal, noCheck, { kube: fakeKube(), acm });
+    setTimeout(() => stop.abort(), 100);
+    expect(await done).toBe(3);
+    expect(Date.now() - started).toBeLessThan(30_000);
   });
 });

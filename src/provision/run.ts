@@ -3,6 +3,7 @@
 // --remove, then --wait and the check (src/provision/wait.ts). Exit: 0 nothing pending, 1 pending or
 // blocked, 3 could not read or write (ProvisionError, thrown to the CLI).
 import { mkdir, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import type { Io } from '../cli/run-check.js';
 import type { CheckRunner } from './wait.js';
@@ -104,6 +105,10 @@ async function applyAll(cfg: ProvisionConfig, deps: ProvisionDeps, io: Io, signa
   return { code: pending(final.plan).length === 0 ? EXIT.ok : EXIT.failed, final };
 }
 
+/** How long --remove waits for the ALB to let go of an ACM certificate without --wait, and how often it asks. */
+const REMOVE_WAIT_MS = 120_000;
+const REMOVE_RETRY_MS = 2_000;
+
 /** What --remove deletes, in the order it deletes it (the Ingress first: it uses the rest). */
 const REMOVABLE: readonly { readonly apiVersion: string; readonly kind: string; readonly provider?: 'aws' | 'gcp' }[] = [
   { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' },
@@ -169,10 +174,34 @@ async function remove(cfg: ProvisionConfig, deps: ProvisionDeps, io: Io, signal:
     await deps.kube.delete(refOf(o));
     say(io, `deleted ${describeRef(refOf(o))}`);
   }
-  for (const arn of r.certificates) {
-    if (signal.aborted) return EXIT.incomplete;
-    await deps.acm?.delete(arn);
-    say(io, `deleted ACM certificate ${arn}`);
+  const acm = deps.acm;
+  if (acm && r.certificates.length > 0) {
+    // ACM refuses while the ALB's listener uses the certificate, and the controller deletes the ALB only
+    // after the Ingress is gone (seconds to a minute): wait for that, as long as --wait says.
+    const budgetMs = cfg.waitMs ?? REMOVE_WAIT_MS;
+    const until = Date.now() + budgetMs;
+    for (const arn of r.certificates) {
+      for (let said = false; ; ) {
+        if (signal.aborted) return EXIT.incomplete;
+        if ((await acm.delete(arn)) === 'deleted') {
+          say(io, `deleted ACM certificate ${arn}`);
+          break;
+        }
+        if (Date.now() >= until) {
+          say(io, `ACM certificate ${arn} is still in use by a load balancer after ${Math.round(budgetMs / 1000)} s: the ALB controller has not deleted the ALB of the removed Ingress (kubectl -n ${cfg.namespace} describe ingress, the controller's log); run --remove --apply again once it has`);
+          break;
+        }
+        if (!said) {
+          say(io, `ACM certificate ${arn} is in use by the ALB the controller deletes after the Ingress: retrying every ${REMOVE_RETRY_MS / 1000} s for up to ${Math.round(budgetMs / 1000)} s (--wait to change)`);
+          said = true;
+        }
+        try {
+          await sleep(Math.min(REMOVE_RETRY_MS, Math.max(0, until - Date.now())), undefined, { signal });
+        } catch {
+          return EXIT.incomplete;
+        }
+      }
+    }
   }
   const after = await removalPlan(cfg, deps);
   print(cfg, io, { ...result, plan: after.plan }, 'applied');

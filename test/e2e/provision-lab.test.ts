@@ -157,6 +157,17 @@ describe.each(LOOP)('provision against lab --provider $provider --bare, certific
     // The token and the cloud credentials are in the env file only, 0600.
     expect(statSync(`${lab.dir}/provision.env`).mode & 0o777).toBe(0o600);
 
+    // --remove deletes what provision created, the ACM import too: ACM refuses it while the ALB's listener
+    // uses it, until the lab's controller deletes the ALB a reconcile after the Ingress is gone.
+    const remove = (extra: readonly string[]) => runCli(['provision', ...lab.args.filter((a) => a !== '--helm'), '--out-dir', cwd, '--remove', ...extra], { env: lab.env, timeoutMs: RUN_MS });
+    const listed = planOf(await remove(['-o', 'json']));
+    expect(listed.steps.map((st) => st.id).join(' ')).toMatch(/remove Ingress\/milvus-demo/);
+    if (provider === 'aws') expect(listed.steps.map((st) => st.id).join(' ')).toMatch(/remove acm arn:aws:acm:/);
+    const removed = await remove(['--apply', '--wait', '1m']);
+    expect(removed.code, removed.stderr).toBe(0);
+    const left = planOf(await remove(['-o', 'json']));
+    expect(left.steps.map((st) => `${st.id} ${st.state}`)).toEqual(['remove done']);
+
     await stopLab(lab);
     expect(existsSync(lab.dir)).toBe(false);
     expect(lab.stderr()).not.toContain(lab.env.MILVUS_TOKEN ?? 'no token');

@@ -96,9 +96,10 @@ export function acmImportCall(world: LabWorld, op: string, body: Record<string, 
     }
     case 'DeleteCertificate': {
       const c = existing(world, body);
-      // ACM refuses while a listener uses it: the ALB is the Ingress's until the controller removes it.
+      // ACM refuses while a listener uses it: the ALB is the Ingress's until the controller deletes it,
+      // a reconcile after the Ingress is gone (world.albCertificates).
       const ing = world.objects.find((o) => o.kind === 'Ingress' && (o.metadata.annotations?.['alb.ingress.kubernetes.io/certificate-arn'] ?? '').includes(c.arn));
-      if (ing) throw new AcmError(400, 'ResourceInUseException', `Certificate ${c.arn} is in use.`);
+      if (ing || world.albCertificates.has(c.arn)) throw new AcmError(400, 'ResourceInUseException', `Certificate ${c.arn} is in use.`);
       world.acm.delete(c.arn);
       return {};
     }
