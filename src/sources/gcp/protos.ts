@@ -5,7 +5,7 @@
 // services with only those methods and their http options, the messages and enums their requests and
 // responses reach, and everything outside google.cloud.compute as it is) into compute-protos.json beside
 // this module, and the worker hands that to the real clients in place of the whole file. The clients, gax,
-// the REST transcoding and the wire are unchanged; test/e2e/gcp-protos.test.ts holds the requests and the
+// the REST transcoding and the wire are unchanged; test/e2e/gcp-compute.test.ts holds the requests and the
 // decoded answers of both against each other. A cut made from another version of the package, or for
 // other methods, is not used.
 import { existsSync, readFileSync } from 'node:fs';
