@@ -92,7 +92,7 @@ function withObjects(f: Facts, status: number, host: string | null): { hint: str
   }
   if (status === 502 && v.provider === 'gcp' && v.svc && gkeProtocol !== 'HTTP2') {
     return {
-      hint: `the backend service does not speak HTTP/2 to Milvus: cloud.google.com/app-protocols on ${ns}/${v.svc.name} ${gkeProtocol === null ? 'does not name the gRPC port by its name' : `says ${gkeProtocol}`}, so ingress-gce uses HTTP/1.1 (backends stay HEALTHY, every call gets 502); key it by the port name with HTTP2`,
+      hint: `cloud.google.com/app-protocols on ${ns}/${v.svc.name} ${gkeProtocol === null ? 'does not name the gRPC port by its name' : `says ${gkeProtocol}`}, so ingress-gce makes the backend service speak HTTP/1.1 to Milvus (backends stay HEALTHY, every call gets 502); key it by the port name with HTTP2`,
       fix: `kubectl -n ${ns} annotate service ${v.svc.name} cloud.google.com/app-protocols='{"${milvusServicePort(v.svc)?.name ?? 'milvus'}":"HTTP2"}' --overwrite`,
     };
   }
@@ -142,7 +142,7 @@ function gcpWireState(f: Facts, status: number, host: string | null): WireState 
   const bs = gcpOutcome(f, 'backendService');
   if (bs.status === 'ok' && bs.value.protocol !== 'HTTP2') {
     return {
-      hint: `backend service ${bs.value.name} protocol ${bs.value.protocol ?? 'unset (HTTP)'} (Compute API), not HTTP2: the load balancer speaks HTTP/1.1 to Milvus's gRPC port, whatever the health of the endpoints`,
+      hint: `backend service ${bs.value.name} protocol ${bs.value.protocol ?? 'unset (HTTP)'} (Compute API), not HTTP2: the load balancer speaks HTTP/1.1 to Milvus's gRPC port, however HEALTHY the endpoints are`,
       evidence: { backendService: `${bs.value.name}: protocol ${bs.value.protocol ?? '?'}` },
     };
   }
