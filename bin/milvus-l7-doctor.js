@@ -29,6 +29,16 @@ process.on('SIGHUP', () => onSignal('SIGHUP'));
 // `milvus-l7-doctor | head` closes stdout early: not an error of ours, and not a reason to leave the lab
 // running or to lose the verdict. The run goes on (reports to files are still written, the lab is torn
 // down) and its exit code is the verdict; output to the closed pipe is dropped.
+// A promise rejected with no handler is a bug of ours or of a library: one line (the stack with
+// MILVUS_L7_DOCTOR_DEBUG), and the run goes on to its report. A run that would have passed exits 3: it
+// did not complete cleanly.
+let internalError = false;
+process.on('unhandledRejection', (reason) => {
+  internalError = true;
+  const message = reason instanceof Error ? reason.message : String(reason);
+  process.stderr.write(`milvus-l7-doctor: internal error (a bug; please report it): ${message.split('\n')[0]}\n`);
+  if (process.env.MILVUS_L7_DOCTOR_DEBUG && reason instanceof Error && reason.stack) process.stderr.write(`${reason.stack}\n`);
+});
 let stdoutClosed = false;
 process.stdout.on('error', (err) => {
   if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') {
@@ -38,7 +48,8 @@ process.stdout.on('error', (err) => {
   throw err;
 });
 
-const code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }, controller.signal);
+const verdict = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }, controller.signal);
+const code = internalError && verdict === 0 ? 3 : verdict;
 process.exitCode = code;
 if (stdoutClosed || process.stdout.destroyed) process.exit(code);
 // Let stdout drain, then leave even if a library left a handle open.

@@ -1,4 +1,4 @@
-// The CLI owns SIGINT/SIGTERM; what vitest and vite add while the engine lives is taken off again, and
+// The CLI owns SIGINT/SIGTERM and unhandled rejections; what vitest and vite add while the engine lives is taken off again, and
 // nothing else is (the end-to-end proof, a real interrupt after the engine started, is in
 // test/e2e/run-control.test.ts).
 import { afterEach, expect, test } from 'vitest';
@@ -17,6 +17,19 @@ function add(event: NodeJS.Signals, once = false): () => void {
 }
 const has = (event: NodeJS.Signals, fn: () => void) =>
   process.rawListeners(event).some((l) => l === fn || (l as { listener?: unknown }).listener === fn);
+
+test('unhandledRejection listeners added while the engine lives are gone too (vitest\'s would exit the process)', async () => {
+  const release = keepSignalsFromEngine();
+  const fn = () => undefined;
+  try {
+    process.on('unhandledRejection', fn);
+    await Promise.resolve();
+    expect(process.listeners('unhandledRejection')).not.toContain(fn);
+  } finally {
+    process.off('unhandledRejection', fn);
+    release();
+  }
+});
 
 test('SIGINT and SIGTERM listeners added while the engine lives are gone before the event loop turns', async () => {
   const before = add('SIGINT');

@@ -62,18 +62,19 @@ export interface EngineControl {
   close(): Promise<void>;
 }
 
-const SIGNALS: ReadonlySet<string | symbol> = new Set(['SIGINT', 'SIGTERM']);
+const CLI_OWNED: ReadonlySet<string | symbol> = new Set(['SIGINT', 'SIGTERM', 'unhandledRejection']);
 
 /**
- * The CLI owns SIGINT and SIGTERM: the first one finishes the run and still writes its reports
- * (bin/milvus-l7-doctor.js). vitest's logger takes both and vite's server takes SIGTERM, each to exit the
- * process at once, which would lose the report of a run interrupted after the engine started. Listeners
- * for them added while the engine lives are taken off again before a signal can reach them: the removal
- * is a microtask, and signals are delivered from the event loop. Returns the function that ends this.
+ * The CLI owns SIGINT, SIGTERM and unhandled rejections: the first interrupt finishes the run and still
+ * writes its reports, an unhandled rejection is one line and the run goes on (bin/milvus-l7-doctor.js).
+ * vitest's logger takes all three and vite's server takes SIGTERM, each to exit the process at once, which
+ * would lose the report of a run interrupted after the engine started. Listeners for them added while the
+ * engine lives are taken off again before the event can reach them: the removal is a microtask, and
+ * signals and unhandled rejections are delivered after microtasks. Returns the function that ends this.
  */
 export function keepSignalsFromEngine(): () => void {
   const takeOff = (event: string | symbol, listener: (...args: unknown[]) => void) => {
-    if (SIGNALS.has(event)) queueMicrotask(() => process.off(event as NodeJS.Signals, listener));
+    if (CLI_OWNED.has(event)) queueMicrotask(() => process.off(event as NodeJS.Signals, listener));
   };
   process.on('newListener', takeOff);
   return () => void process.off('newListener', takeOff);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startLab, type LabHandle } from '../../src/lab/lab.js';
 import type { Report } from '../../src/model.js';
-import { BIN, parseReport, runCli } from './cli.js';
+import { BIN, parseReport, runCli, runNode } from './cli.js';
 import { tempDir } from '../tmp.js';
 import { startDnsServer } from '../kits/testkit.js';
 
@@ -88,6 +88,29 @@ describe('run control', () => {
     const run = await interruptAt(`engine-${signal}`, signal, (stderr) => /debug: judging engine made after \d+ ms/.test(stderr));
     expect(run.stderr).toMatch(/judging engine made/);
     expectInterruptedReport(run);
+  });
+
+  test('a promise rejected with no handler after the engine is made: one line, the report still printed, exit 3 for a run that passed', async () => {
+    // Injected into the CLI's own process: once the engine is made (vitest's logger would then exit 1 on
+    // it, silently), a rejection nobody handles.
+    const inject = [
+      'const write = process.stderr.write.bind(process.stderr);',
+      'let done = false;',
+      'process.stderr.write = (chunk, ...rest) => {',
+      '  if (!done && String(chunk).includes("judging engine made")) { done = true; setTimeout(() => Promise.reject(new Error("injected by the test")), 5); }',
+      '  return write(chunk, ...rest);',
+      '};',
+    ].join('\n');
+    const run = await runNode(
+      ['--import', `data:text/javascript,${encodeURIComponent(inject)}`, BIN, '--host', lab.host, '--address', '127.0.0.1', '--port', String(lab.port), '--ca', lab.caFile, '--dns-server', lab.dnsServer, '--output', 'json'],
+      { env: { MILVUS_TOKEN: lab.credentials?.token ?? '', MILVUS_L7_DOCTOR_DEBUG: '1' } },
+    );
+    expect(run.stderr).toMatch(/debug: judging engine made/);
+    expect(run.stderr).toMatch(/milvus-l7-doctor: internal error \(a bug; please report it\): injected by the test/);
+    const report = parseReport(run);
+    expect(report.checks.length).toBeGreaterThan(10);
+    expect(report.checks.filter((c) => c.verdict === 'fail').map((c) => c.id)).toEqual([]);
+    expect(run.code, run.stderr).toBe(3);
   });
 
   test('--wait retries until the load balancer answers, then reports the run that passed', async () => {
