@@ -26,9 +26,6 @@ process.on('SIGINT', () => onSignal('SIGINT'));
 process.on('SIGTERM', () => onSignal('SIGTERM'));
 // The terminal went away (ssh dropped, window closed): stop as for SIGTERM, so the lab is torn down.
 process.on('SIGHUP', () => onSignal('SIGHUP'));
-// `milvus-l7-doctor | head` closes stdout early: not an error of ours, and not a reason to leave the lab
-// running or to lose the verdict. The run goes on (reports to files are still written, the lab is torn
-// down) and its exit code is the verdict; output to the closed pipe is dropped.
 // A promise rejected with no handler is a bug of ours or of a library: one line (the stack with
 // MILVUS_L7_DOCTOR_DEBUG), and the run goes on to its report. A run that would have passed exits 3: it
 // did not complete cleanly.
@@ -39,6 +36,9 @@ process.on('unhandledRejection', (reason) => {
   process.stderr.write(`milvus-l7-doctor: internal error (a bug; please report it): ${message.split('\n')[0]}\n`);
   if (process.env.MILVUS_L7_DOCTOR_DEBUG && reason instanceof Error && reason.stack) process.stderr.write(`${reason.stack}\n`);
 });
+// `milvus-l7-doctor | head` closes stdout early: not an error of ours, and not a reason to leave the lab
+// running or to lose the verdict. The run goes on (reports to files are still written, the lab is torn
+// down) and its exit code is the verdict; output to the closed pipe is dropped.
 let stdoutClosed = false;
 process.stdout.on('error', (err) => {
   if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') {

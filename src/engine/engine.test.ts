@@ -2,7 +2,7 @@
 // nothing else is (the end-to-end proof, a real interrupt after the engine started, is in
 // test/e2e/run-control.test.ts).
 import { afterEach, expect, test } from 'vitest';
-import { keepSignalsFromEngine } from './engine.js';
+import { keepCliEventsFromEngine } from './engine.js';
 
 const added: Array<[NodeJS.Signals, () => void]> = [];
 afterEach(() => {
@@ -19,7 +19,7 @@ const has = (event: NodeJS.Signals, fn: () => void) =>
   process.rawListeners(event).some((l) => l === fn || (l as { listener?: unknown }).listener === fn);
 
 test('unhandledRejection listeners added while the engine lives are gone too (vitest\'s would exit the process)', async () => {
-  const release = keepSignalsFromEngine();
+  const release = keepCliEventsFromEngine();
   const fn = () => undefined;
   try {
     process.on('unhandledRejection', fn);
@@ -33,7 +33,7 @@ test('unhandledRejection listeners added while the engine lives are gone too (vi
 
 test('SIGINT and SIGTERM listeners added while the engine lives are gone before the event loop turns', async () => {
   const before = add('SIGINT');
-  const release = keepSignalsFromEngine();
+  const release = keepCliEventsFromEngine();
   try {
     const onInt = add('SIGINT', true);
     const onTerm = add('SIGTERM');
@@ -49,7 +49,7 @@ test('SIGINT and SIGTERM listeners added while the engine lives are gone before 
 });
 
 test('other events are left alone, and after release nothing is taken off', async () => {
-  const release = keepSignalsFromEngine();
+  const release = keepCliEventsFromEngine();
   const onHup = add('SIGHUP');
   release();
   const later = add('SIGINT');

@@ -72,7 +72,7 @@ const CLI_OWNED: ReadonlySet<string | symbol> = new Set(['SIGINT', 'SIGTERM', 'u
  * engine lives are taken off again before the event can reach them: the removal is a microtask, and
  * signals and unhandled rejections are delivered after microtasks. Returns the function that ends this.
  */
-export function keepSignalsFromEngine(): () => void {
+export function keepCliEventsFromEngine(): () => void {
   const takeOff = (event: string | symbol, listener: (...args: unknown[]) => void) => {
     if (CLI_OWNED.has(event)) queueMicrotask(() => process.off(event as NodeJS.Signals, listener));
   };
@@ -86,7 +86,7 @@ export function startEngine(data: EngineData, post: (m: FromEngine) => void): En
   let closing: Promise<void> | null = null;
   let markCreated: () => void = () => undefined;
   const created = new Promise<void>((resolve) => (markCreated = resolve));
-  const release = keepSignalsFromEngine();
+  const release = keepCliEventsFromEngine();
   const started = run(data, post, (v) => {
     vitest = v;
     markCreated();

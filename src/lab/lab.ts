@@ -310,7 +310,8 @@ async function startLabOnce(options: LabOptions): Promise<LabHandle> {
       components.push({ name: 'healthz', kind: 'healthz', endpoint: `${LOOPBACK}:${h.port}` });
       return h;
     });
-    const dnsReady = startDns({ host, address: options.dnsAnswer ?? flags.dnsAddress ?? LOOPBACK }).then((d) => {
+    const dnsAnswer = options.dnsAnswer ?? flags.dnsAddress ?? LOOPBACK;
+    const dnsReady = startDns({ host, address: dnsAnswer }).then((d) => {
       stoppers.push({ name: 'dns', stop: () => d.close() });
       components.push({ name: 'dns', kind: 'dns', endpoint: `${LOOPBACK}:${d.port}` });
       return d;
@@ -424,7 +425,7 @@ async function startLabOnce(options: LabOptions): Promise<LabHandle> {
         const controllers = startControllers({
           world,
           ingressAddress: LOOPBACK,
-          dnsAnswer: options.dnsAnswer ?? flags.dnsAddress ?? LOOPBACK,
+          dnsAnswer,
           reconcileDelayMs: delays.reconcile,
           certificateDelayMs: delays.certificate,
           applyFront: (f) => lb.apply(f),

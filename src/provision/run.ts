@@ -162,6 +162,27 @@ async function removalPlan(cfg: ProvisionConfig, deps: ProvisionDeps): Promise<{
   return { plan: { provider: cfg.provider, namespace: cfg.namespace, release: cfg.release, host: cfg.host, steps }, objects, certificates };
 }
 
+/** Deletes an imported certificate, asking again every REMOVE_RETRY_MS while a listener still uses it, until `until`. */
+async function deleteOnceReleased(acm: AcmApi, arn: string, until: number, budgetMs: number, namespace: string, io: Io, signal: AbortSignal): Promise<'deleted' | 'in-use' | 'interrupted'> {
+  for (let attempt = 1; ; attempt++) {
+    if (signal.aborted) return 'interrupted';
+    if ((await acm.delete(arn)) === 'deleted') {
+      say(io, `deleted ACM certificate ${arn}`);
+      return 'deleted';
+    }
+    if (Date.now() >= until) {
+      say(io, `ACM certificate ${arn} is still in use by a load balancer after ${Math.round(budgetMs / 1000)} s: the ALB controller has not deleted the ALB of the removed Ingress (kubectl -n ${namespace} describe ingress, the controller's log); run --remove --apply again once it has`);
+      return 'in-use';
+    }
+    if (attempt === 1) say(io, `ACM certificate ${arn} is in use by the ALB the controller deletes after the Ingress: retrying every ${REMOVE_RETRY_MS / 1000} s for up to ${Math.round(budgetMs / 1000)} s (--wait to change)`);
+    try {
+      await sleep(Math.min(REMOVE_RETRY_MS, Math.max(0, until - Date.now())), undefined, { signal });
+    } catch {
+      return 'interrupted';
+    }
+  }
+}
+
 async function remove(cfg: ProvisionConfig, deps: ProvisionDeps, io: Io, signal: AbortSignal): Promise<number> {
   const r = await removalPlan(cfg, deps);
   const result: PlanResult = { plan: r.plan, objects: [], helm: null, acmImport: null, certificate: null };
@@ -174,33 +195,13 @@ async function remove(cfg: ProvisionConfig, deps: ProvisionDeps, io: Io, signal:
     await deps.kube.delete(refOf(o));
     say(io, `deleted ${describeRef(refOf(o))}`);
   }
-  const acm = deps.acm;
-  if (acm && r.certificates.length > 0) {
+  if (deps.acm && r.certificates.length > 0) {
     // ACM refuses while the ALB's listener uses the certificate, and the controller deletes the ALB only
     // after the Ingress is gone (seconds to a minute): wait for that, as long as --wait says.
     const budgetMs = cfg.waitMs ?? REMOVE_WAIT_MS;
     const until = Date.now() + budgetMs;
     for (const arn of r.certificates) {
-      for (let said = false; ; ) {
-        if (signal.aborted) return EXIT.incomplete;
-        if ((await acm.delete(arn)) === 'deleted') {
-          say(io, `deleted ACM certificate ${arn}`);
-          break;
-        }
-        if (Date.now() >= until) {
-          say(io, `ACM certificate ${arn} is still in use by a load balancer after ${Math.round(budgetMs / 1000)} s: the ALB controller has not deleted the ALB of the removed Ingress (kubectl -n ${cfg.namespace} describe ingress, the controller's log); run --remove --apply again once it has`);
-          break;
-        }
-        if (!said) {
-          say(io, `ACM certificate ${arn} is in use by the ALB the controller deletes after the Ingress: retrying every ${REMOVE_RETRY_MS / 1000} s for up to ${Math.round(budgetMs / 1000)} s (--wait to change)`);
-          said = true;
-        }
-        try {
-          await sleep(Math.min(REMOVE_RETRY_MS, Math.max(0, until - Date.now())), undefined, { signal });
-        } catch {
-          return EXIT.incomplete;
-        }
-      }
+      if ((await deleteOnceReleased(deps.acm, arn, until, budgetMs, cfg.namespace, io, signal)) === 'interrupted') return EXIT.incomplete;
     }
   }
   const after = await removalPlan(cfg, deps);

@@ -192,12 +192,12 @@ export async function serveComputeApi(world: LabWorld, options: ComputeApiOption
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     void (async () => {
-      const path = (req.url ?? '/').split('?')[0];
+      const [path = '/', query = ''] = (req.url ?? '/').split('?');
       const route = ROUTES.find((r) => r.method === req.method && r.pattern.test(path));
       const body = await readBody(req);
       if (!route) return send(res, 404, errorBody(404, `The lab's Compute API does not serve ${req.method} ${path}`, 'notFound'));
       const m = route.pattern.exec(path) as RegExpExecArray;
-      calls.push({ method: route.name, permission: route.permission, path, query: (req.url ?? '').split('?')[1] ?? '', body });
+      calls.push({ method: route.name, permission: route.permission, path, query, body });
       if (options.misbehave === 'silent') return; // accepted, never answered
       if (options.misbehave === 'garbage') {
         res.writeHead(200, { 'content-type': 'application/json' });

@@ -1,17 +1,16 @@
 // The cut of @google-cloud/compute's protos (protos.ts): what it keeps, and when the worker refuses it.
 // That the real clients on it send and decode exactly what they do on the whole file is
 // test/e2e/gcp-compute.test.ts's.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { tempDir } from '../../../test/tmp.js';
 import { COMPUTE_METHODS, type ComputeMethod } from './methods.js';
 import { installedComputeVersion, makeCut, rpcOf, useCut, type CutProtos } from './protos.js';
 
 const require = createRequire(import.meta.url);
-const dir = mkdtempSync(path.join(tmpdir(), 'l7doctor-protos-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('l7doctor-protos-');
 
 type Json = { nested?: Record<string, Json>; methods?: Record<string, { options?: Record<string, unknown> }>; fields?: Record<string, unknown> };
 const cut = makeCut();
