@@ -15,6 +15,7 @@ import type { SourceKey } from '../../src/sources/values.js';
 import { CATALOG } from '../../src/catalog.js';
 import { REPO, parseReport, runCli, verdictsOf } from './cli.js';
 import { gkeLabArgs, gkeLabEnv } from '../kits/gke-lab.js';
+import { tempDir } from '../tmp.js';
 
 const COMPUTE_CHECKS = CATALOG.filter((c) => c.area === 'gcp' && c.needs.some((n) => n.startsWith('gcp.'))).map((c) => c.id);
 
@@ -70,6 +71,24 @@ describe('the cut protos (src/sources/gcp/protos.ts)', () => {
     expect(cut.checks.map((c) => c.verdict)).toEqual(COMPUTE_CHECKS.map(() => 'pass'));
     expect(cut.checks).toEqual(full.checks);
   }, 120_000);
+});
+
+describe('the client\'s generated keys', () => {
+  test('no `_field` key of the generated objects reaches the snapshot or the report', async () => {
+    const dir = tempDir('l7doctor-gcp-snapshot-');
+    const snapshot = path.join(dir, 'facts.json');
+    const run = await runCli([...gkeLabArgs(lab), '--only', 'gcp', '--output', 'json', '--snapshot', snapshot], { env: gkeLabEnv(lab), timeoutMs: 60_000 });
+    expect(parseReport(run).checks.length).toBeGreaterThan(5);
+    const underscored = (v: unknown, at: string): string[] =>
+      Array.isArray(v) ? v.flatMap((x, i) => underscored(x, `${at}[${i}]`))
+        : v && typeof v === 'object' ? Object.entries(v).flatMap(([k, x]) => [...(k.startsWith('_') ? [`${at}.${k}`] : []), ...underscored(x, `${at}.${k}`)])
+          : [];
+    const facts = JSON.parse(readFileSync(snapshot, 'utf8')) as { facts?: { gcp?: unknown }; gcp?: unknown };
+    const gcp = facts.facts?.gcp ?? facts.gcp;
+    expect(JSON.stringify(gcp ?? null)).toMatch(/backendService/);
+    expect(underscored(gcp, 'gcp')).toEqual([]);
+    expect(underscored(JSON.parse(run.stdout), 'report')).toEqual([]);
+  }, 90_000);
 });
 
 describe('the project and the firewall, from the cluster', () => {

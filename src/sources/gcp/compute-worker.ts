@@ -4,7 +4,7 @@
 // require, never the package index. What goes back is plain JSON without the client's `_field` keys.
 import { createRequire } from 'node:module';
 import { parentPort } from 'node:worker_threads';
-import { COMPUTE_CLIENTS, COMPUTE_METHODS, type ComputeClientName, type ComputeConnection, type ComputeFailure, type FromComputeWorker, type ToComputeWorker } from './methods.js';
+import { COMPUTE_CLIENTS, COMPUTE_METHODS, type ComputeClientName, type ComputeConnection, type ComputeFailure, type FromComputeWorker, type ToComputeWorker, stripFields } from './methods.js';
 import { useCut } from './protos.js';
 
 const port = parentPort;
@@ -67,18 +67,6 @@ function clientOf(name: ComputeClientName): Record<string, unknown> {
     clients.set(name, c);
   }
   return c;
-}
-
-/** The generated objects carry `_field` keys for oneofs; no Compute field starts with "_". */
-export function stripFields(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(stripFields);
-  if (v && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (!k.startsWith('_') && x !== undefined) out[k] = stripFields(x);
-    return out;
-  }
-  if (typeof v === 'bigint') return Number(v);
-  return v;
 }
 
 function redact(text: string): string {

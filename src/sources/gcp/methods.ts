@@ -49,3 +49,15 @@ export type FromComputeWorker =
   | { readonly id: number; readonly type: 'sent' }
   | { readonly id: number; readonly type: 'ok'; readonly value: unknown }
   | { readonly id: number; readonly type: 'failed'; readonly failure: ComputeFailure };
+
+/** The generated objects carry `_field` keys for oneofs; no Compute field starts with "_". */
+export function stripFields(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(stripFields);
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (!k.startsWith('_') && x !== undefined) out[k] = stripFields(x);
+    return out;
+  }
+  if (typeof v === 'bigint') return Number(v);
+  return v;
+}
